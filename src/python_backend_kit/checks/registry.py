@@ -1,0 +1,105 @@
+"""How a check is registered under its rule code.
+
+A check is either a function subscribed to node types::
+
+    @rule("PBK105", ast.Call)
+    def blocking_sleep(node, ctx): ...
+
+or a small class with ``visit_<Node>``/``leave_<Node>``/``finish`` methods
+for rules that need state across nodes::
+
+    @rule("PBK114")
+    class SemaphorePerCall(Check): ...
+
+One instance of a check exists per file. Checks read ``ctx.model`` and call
+``ctx.report(node, **message_args)``; they never format messages.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Callable, ClassVar
+
+REGISTRY: dict[str, type[Check]] = {}
+
+
+class RuleContext:
+    """What one check sees of the file being checked."""
+
+    __slots__ = ("code", "file", "model", "settings")
+
+    def __init__(self, code: str, file: Any) -> None:
+        self.code = code
+        self.file = file
+        self.model = file.model
+        self.settings = file.settings
+
+    def report(self, node: ast.AST, **args: object) -> None:
+        self.file.add(self.code, node, args)
+
+    def report_at(self, line: int, col: int, end_line: int | None = None, end_col: int | None = None, **args: object) -> None:
+        self.file.add_at(self.code, line, col, end_line, end_col, args)
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return self.settings.options.get(name, default)
+
+
+class Check:
+    """Base class of a check; subclasses add visit_/leave_ methods."""
+
+    code: ClassVar[str] = ""
+    handlers: ClassVar[dict[str, list[tuple[type, str]]]] = {}
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self.ctx = ctx
+        self.model = ctx.model
+
+    def report(self, node: ast.AST, **args: object) -> None:
+        self.ctx.report(node, **args)
+
+    def finish(self) -> None:
+        """Called once after the walk, when the whole model is known."""
+
+
+def _collect_handlers(cls: type[Check]) -> dict[str, list[tuple[type, str]]]:
+    found: dict[str, list[tuple[type, str]]] = {"visit": [], "leave": []}
+    for attr in dir(cls):
+        kind, _, node_name = attr.partition("_")
+        if kind in found and node_name and hasattr(ast, node_name):
+            node_type = getattr(ast, node_name)
+            if isinstance(node_type, type) and issubclass(node_type, ast.AST):
+                found[kind].append((node_type, attr))
+    return found
+
+
+def rule(code: str, *node_types: type) -> Callable[[Any], Any]:
+    """Register a check function (with node types) or a Check subclass."""
+
+    def register(target: Any) -> Any:
+        if code in REGISTRY:
+            raise ValueError(f"{code} is registered twice")
+        if isinstance(target, type) and issubclass(target, Check):
+            cls = target
+        else:
+            cls = _function_check(target, node_types)
+        cls.code = code
+        cls.handlers = _collect_handlers(cls)
+        if not cls.handlers["visit"] and not cls.handlers["leave"] and cls.finish is Check.finish:
+            raise ValueError(f"{code}: the check subscribes to nothing")
+        REGISTRY[code] = cls
+        return target
+
+    return register
+
+
+def _function_check(fn: Callable[[Any, RuleContext], None], node_types: tuple[type, ...]) -> type[Check]:
+    if not node_types:
+        raise ValueError(f"{fn.__name__}: a check function needs node types")
+
+    def visit(self: Check, node: ast.AST) -> None:
+        fn(node, self.ctx)
+
+    namespace: dict[str, Any] = {"__doc__": fn.__doc__, "__module__": fn.__module__}
+    for node_type in node_types:
+        namespace[f"visit_{node_type.__name__}"] = visit
+    return type(fn.__name__, (Check,), namespace)

@@ -1,0 +1,1 @@
+"""The ``pbk`` command: check, rule, docs, skill."""

@@ -1,0 +1,50 @@
+"""Qualified names through imports.
+
+``import asyncio as aio; aio.gather`` and ``from asyncio import gather as g;
+g`` both resolve to ``asyncio.gather``. A name bound any other way
+(assignment, parameter, ``def``, loop target ...) resolves to nothing, so a
+local ``gather = my_gather`` hides the import from then on.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def bind_import(bindings: dict[str, str | None], node: ast.Import) -> None:
+    for alias in node.names:
+        if alias.asname:
+            bindings[alias.asname] = alias.name
+        else:
+            # `import a.b.c` binds `a`, which resolves to the package `a`
+            top = alias.name.partition(".")[0]
+            bindings[top] = top
+
+
+def bind_import_from(bindings: dict[str, str | None], node: ast.ImportFrom, package: str | None = None) -> None:
+    module = node.module or ""
+    if node.level:
+        # relative imports name the project's own modules; keep them apart
+        # from third-party names by a leading dot so they never match
+        module = "." * node.level + module
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        local = alias.asname or alias.name
+        bindings[local] = f"{module}.{alias.name}" if module else alias.name
+
+
+def dotted_parts(expr: ast.expr) -> list[str] | None:
+    """``a.b.c`` -> ["a", "b", "c"]; None for anything that is not a dotted name."""
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    parts.append(expr.id)
+    parts.reverse()
+    return parts

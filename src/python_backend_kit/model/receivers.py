@@ -1,0 +1,184 @@
+"""Receiver kinds: what a name (or ``self.attr``) holds, within one module.
+
+A kind is a short string such as ``"asyncio.loop"`` or
+``"sqlalchemy.AsyncSession"``. A name gets a kind when it is
+
+* a parameter annotated with a known class (also inside ``Annotated[...]``,
+  ``Optional[...]``/``X | None``, or through a module-level alias),
+* bound from a known constructor or factory: ``x = F(...)``,
+  ``x = await F(...)``, ``with F(...) as x`` / ``async with``,
+* bound from a method of a receiver of a known kind whose result has a kind
+  (``engine.connect()``, ``factory()``),
+* ``self.attr`` assigned one of those in a class (visible in its methods).
+
+The tables below are the whole knowledge; rule categories extend them.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .names import dotted_parts
+
+LOOP = "asyncio.loop"
+
+# qualified name of a class -> kind of its instances
+CLASS_KINDS: dict[str, str] = {
+    "asyncio.AbstractEventLoop": LOOP,
+    "asyncio.events.AbstractEventLoop": LOOP,
+}
+
+# qualified name of a function -> kind of what it returns (or its awaited result)
+FACTORY_KINDS: dict[str, str] = {
+    "asyncio.get_running_loop": LOOP,
+    "asyncio.get_event_loop": LOOP,
+    "asyncio.new_event_loop": LOOP,
+    "asyncio.events.get_running_loop": LOOP,
+    "asyncio.events.get_event_loop": LOOP,
+    "asyncio.events.new_event_loop": LOOP,
+}
+
+# (kind of receiver, method name) -> kind of the result. The key (kind, None)
+# means "calling the receiver itself", as for a session factory.
+METHOD_KINDS: dict[tuple[str, str | None], str] = {}
+
+_WRAPPERS = ("typing.Annotated", "typing_extensions.Annotated", "typing.Optional", "typing_extensions.Optional")
+
+
+class ReceiverKinds:
+    """Per-file state of the receiver layer, owned by the semantic model."""
+
+    def __init__(self, model) -> None:  # noqa: ANN001 - model imports us
+        self.model = model
+        # id(name node) -> kind, set when the value is seen, applied when the
+        # walker binds the target name (Python evaluates the value first)
+        self.pending: dict[int, str] = {}
+        # class node -> {attr: kind}
+        self.class_attrs: dict[ast.AST, dict[str, str]] = {}
+        # module-level aliases: name -> kind (SessionDep = Annotated[AsyncSession, ...])
+        self.aliases: dict[str, str] = {}
+
+    # -- expressions ----------------------------------------------------
+    def kind_of(self, expr: ast.expr | None) -> str | None:
+        """The kind of value *expr* evaluates to, if known."""
+        if expr is None:
+            return None
+        if isinstance(expr, ast.Await):
+            expr = expr.value
+        if isinstance(expr, ast.Name):
+            return self.model.kind_of_name(expr.id)
+        if isinstance(expr, ast.Attribute):
+            if isinstance(expr.value, ast.Name) and expr.value.id == "self":
+                return self.self_attr_kind(expr.attr)
+            return None
+        if isinstance(expr, ast.Call):
+            return self.call_result_kind(expr)
+        return None
+
+    def call_result_kind(self, call: ast.Call) -> str | None:
+        func = call.func
+        qualname = self.model.qualname(func)
+        if qualname is not None:
+            kind = FACTORY_KINDS.get(qualname) or CLASS_KINDS.get(qualname)
+            if kind:
+                return kind
+        if isinstance(func, ast.Attribute):
+            receiver = self.kind_of(func.value)
+            if receiver is not None:
+                return METHOD_KINDS.get((receiver, func.attr))
+        elif isinstance(func, ast.Name):
+            receiver = self.model.kind_of_name(func.id)
+            if receiver is not None:
+                return METHOD_KINDS.get((receiver, None))
+        return None
+
+    def annotation_kind(self, annotation: ast.expr | None) -> str | None:
+        """Kind named by a type annotation, through Annotated/Optional/aliases/unions."""
+        while annotation is not None:
+            if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+                try:
+                    annotation = ast.parse(annotation.value, mode="eval").body
+                except SyntaxError:
+                    return None
+                continue
+            if isinstance(annotation, ast.Subscript):
+                if self.model.qualname(annotation.value) not in _WRAPPERS:
+                    return None
+                inner = annotation.slice
+                annotation = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
+                continue
+            if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+                left, right = annotation.left, annotation.right
+                if isinstance(right, ast.Constant) and right.value is None:
+                    annotation = left
+                elif isinstance(left, ast.Constant) and left.value is None:
+                    annotation = right
+                else:
+                    return None
+                continue
+            if isinstance(annotation, ast.Name) and annotation.id in self.aliases:
+                return self.aliases[annotation.id]
+            qualname = self.model.qualname(annotation)
+            return CLASS_KINDS.get(qualname) if qualname else None
+        return None
+
+    # -- self attributes --------------------------------------------------
+    def enclosing_class(self) -> ast.AST | None:
+        scope = self.model.scope
+        while scope is not None:
+            if scope.kind == "class":
+                return scope.node
+            scope = scope.parent
+        return None
+
+    def self_attr_kind(self, attr: str) -> str | None:
+        cls = self.enclosing_class()
+        if cls is None:
+            return None
+        return self.class_attrs.get(cls, {}).get(attr)
+
+    def set_self_attr(self, attr: str, kind: str | None) -> None:
+        cls = self.enclosing_class()
+        if cls is None:
+            return
+        attrs = self.class_attrs.setdefault(cls, {})
+        if kind is None:
+            attrs.pop(attr, None)
+        else:
+            attrs[attr] = kind
+
+    # -- binding --------------------------------------------------------
+    def assign(self, targets: list[ast.expr], value: ast.expr | None, annotation: ast.expr | None = None) -> None:
+        if isinstance(value, ast.Constant) and value.value is None and annotation is None:
+            # `self.client = None` in a close() method does not change what it holds
+            targets = [t for t in targets if isinstance(t, ast.Name)]
+        kind = self.kind_of(value) if value is not None else None
+        if kind is None and annotation is not None:
+            kind = self.annotation_kind(annotation)
+        for target in targets:
+            self.bind_target(target, kind)
+        if value is not None and self.model.scope.kind == "module" and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            alias = self.annotation_kind(value) if isinstance(value, ast.Subscript) else None
+            if alias is not None:
+                self.aliases[targets[0].id] = alias
+
+    def bind_target(self, target: ast.expr, kind: str | None) -> None:
+        if isinstance(target, ast.Name):
+            if kind is not None:
+                self.pending[id(target)] = kind
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            self.set_self_attr(target.attr, kind)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.bind_target(element, None)
+
+    def with_items(self, items: list[ast.withitem]) -> None:
+        for item in items:
+            if item.optional_vars is not None:
+                self.bind_target(item.optional_vars, self.kind_of(item.context_expr))
+
+
+def attribute_chain(expr: ast.expr) -> str | None:
+    """``self._task`` -> "self._task"; any dotted name as text."""
+    parts = dotted_parts(expr)
+    return ".".join(parts) if parts else None

@@ -1,0 +1,275 @@
+"""PBK1xx unit cases beyond the doc examples: aliases, nesting, near misses."""
+
+from __future__ import annotations
+
+from helpers import assert_marked
+
+
+# -- PBK105 ----------------------------------------------------------------
+
+def test_pbk105_aliases_and_methods():
+    assert_marked(
+        """
+        import time as t
+        from time import sleep
+
+        class Poller:
+            async def poll(self):
+                t.sleep(1)  # PBK105
+                sleep(1)  # PBK105
+                await self.other()
+        """
+    )
+
+
+def test_pbk105_near_misses():
+    assert_marked(
+        """
+        import asyncio
+        import time
+        from mylib import sleep
+
+        def sync():
+            time.sleep(1)
+
+        async def f(clock):
+            sleep(1)  # somebody else's sleep
+            clock.sleep(1)  # unknown receiver
+            await asyncio.to_thread(time.sleep, 1)
+            run = lambda: time.sleep(1)
+            def inner():
+                time.sleep(1)
+            await asyncio.sleep(1)
+
+        class K:
+            time.sleep(0)
+        """
+    )
+
+
+def test_pbk105_locally_rebound_name_is_not_flagged():
+    assert_marked(
+        """
+        import time
+
+        async def f():
+            time = FakeClock()
+            time.sleep(1)
+        """
+    )
+
+
+def test_pbk105_comprehension_in_async_function_is_async():
+    assert_marked(
+        """
+        import time
+
+        async def f(xs):
+            return [time.sleep(x) for x in xs]  # PBK105
+        """
+    )
+
+
+# -- PBK104 ----------------------------------------------------------------
+
+def test_pbk104_forms():
+    assert_marked(
+        """
+        import asyncio as aio
+        from asyncio import ensure_future, create_task as spawn
+
+        async def job(): ...
+
+        async def f():
+            aio.create_task(job())  # PBK104
+            ensure_future(job())  # PBK104
+            spawn(job())  # PBK104
+            aio.get_running_loop().create_task(job())  # PBK104
+
+        class Service:
+            def __init__(self):
+                self._loop = aio.new_event_loop()
+
+            def start(self):
+                self._loop.create_task(job())  # PBK104
+                self._loop.call_soon(lambda: aio.create_task(job()))  # PBK104
+        """
+    )
+
+
+def test_pbk104_near_misses():
+    assert_marked(
+        """
+        import asyncio
+        import anyio
+        from myapp.util import create_task
+
+        tasks = set()
+
+        async def job(): ...
+
+        async def f(loop, tg, nursery):
+            task = asyncio.create_task(job())
+            tasks.add(asyncio.create_task(job()))
+            await asyncio.create_task(job())
+            register(asyncio.create_task(job()))
+            create_task(job())  # project helper
+            loop.create_task(job())  # unknown receiver
+            tg.create_task(job())  # a TaskGroup owns it
+            nursery.start_soon(job)
+            results = list(map(lambda x: asyncio.create_task(job()), range(3)))
+            return asyncio.create_task(job())
+
+        async def g():
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(job())
+        """
+    )
+
+
+# -- PBK103 ----------------------------------------------------------------
+
+def test_pbk103_catch_forms():
+    assert_marked(
+        """
+        import asyncio
+        from asyncio import CancelledError as Stop
+        import contextlib as cl
+
+        async def f():
+            try:
+                await g()
+            except (ValueError, asyncio.CancelledError):  # PBK103
+                pass
+            try:
+                await g()
+            except Stop:  # PBK103
+                return None
+            try:
+                await g()
+            except:  # PBK103
+                log()
+            try:
+                await g()
+            except BaseException as exc:  # PBK103
+                if exc:
+                    raise
+            with cl.suppress(asyncio.CancelledError):  # PBK103
+                await g()
+            with cl.suppress(BaseException):  # PBK103
+                await g()
+        """
+    )
+
+
+def test_pbk103_except_star():
+    assert_marked(
+        """
+        import asyncio
+
+        async def f():
+            try:
+                await g()
+            except* asyncio.CancelledError:  # PBK103
+                pass
+        """
+    )
+
+
+def test_pbk103_reraise_on_every_path_is_fine():
+    assert_marked(
+        """
+        import asyncio
+
+        async def f():
+            try:
+                await g()
+            except asyncio.CancelledError:
+                cleanup()
+                raise
+            try:
+                await g()
+            except asyncio.CancelledError as exc:
+                if shutting_down():
+                    log("bye")
+                    raise
+                else:
+                    raise exc
+            try:
+                await g()
+            except BaseException:
+                try:
+                    await rollback()
+                finally:
+                    raise
+            try:
+                await g()
+            except asyncio.CancelledError:
+                for x in range(3):
+                    if x:
+                        break
+                    continue
+                raise
+            try:
+                await g()
+            except Exception:
+                pass
+        """
+    )
+
+
+def test_pbk103_sync_code_and_nested_functions_are_out_of_scope():
+    assert_marked(
+        """
+        import asyncio
+
+        def sync():
+            try:
+                loop.run_until_complete(main())
+            except asyncio.CancelledError:
+                pass
+
+        async def f():
+            def inner():
+                try:
+                    work()
+                except BaseException:
+                    pass
+            return inner
+        """
+    )
+
+
+def test_pbk103_cancel_then_reap_idiom():
+    assert_marked(
+        """
+        import asyncio
+        import contextlib
+
+        class Worker:
+            async def stop(self):
+                self._task.cancel()
+                try:
+                    await self._task
+                except asyncio.CancelledError:
+                    pass
+
+            async def stop_all(self, tasks):
+                for t in tasks:
+                    t.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.gather(*tasks)
+
+        async def reap(task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        async def not_reaped(task, other):
+            task.cancel()
+            try:
+                await other
+            except asyncio.CancelledError:  # PBK103 awaits a different task
+                pass
+        """
+    )

@@ -1,0 +1,125 @@
+"""The flake8 door, driven through the real flake8 command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+BAD = textwrap.dedent(
+    """\
+    import asyncio
+    import time
+
+
+    async def handler():
+        time.sleep(1)
+        time.sleep(2)  # noqa: PBK105
+        asyncio.create_task(handler())
+    """
+)
+
+
+def flake8(tmp_path, *args, source=BAD, name="app.py"):
+    (tmp_path / name).write_text(source)
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", *args, name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    return sorted(line.split(": ", 1)[0].split(":", 1)[1] + " " + line.split(": ", 1)[1].split()[0] for line in proc.stdout.splitlines())
+
+
+def test_select_pbk(tmp_path):
+    assert flake8(tmp_path, "--select", "PBK") == ["6:5 PBK105", "8:5 PBK104"]
+
+
+def test_message_text_comes_from_the_rule_file(tmp_path):
+    (tmp_path / "app.py").write_text(BAD)
+    out = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "PBK105", "app.py"],
+        cwd=tmp_path, capture_output=True, text=True,
+    ).stdout
+    assert out == "app.py:6:5: PBK105 time.sleep() blocks the event loop; use await asyncio.sleep()\n"
+
+
+def test_default_selection_includes_default_rules(tmp_path):
+    assert "6:5 PBK105" in flake8(tmp_path)
+
+
+def test_ignore_and_extend_select(tmp_path):
+    assert flake8(tmp_path, "--select", "PBK", "--ignore", "PBK104") == ["6:5 PBK105"]
+    assert flake8(tmp_path, "--select", "E501", "--extend-select", "PBK104") == ["8:5 PBK104"]
+
+
+def test_per_file_ignores(tmp_path):
+    assert flake8(tmp_path, "--select", "PBK", "--per-file-ignores", "app.py:PBK105") == ["8:5 PBK104"]
+
+
+def test_noqa_bare_and_specific(tmp_path):
+    source = BAD.replace("time.sleep(1)\n", "time.sleep(1)  # noqa\n")
+    assert flake8(tmp_path, "--select", "PBK", source=source) == ["8:5 PBK104"]
+
+
+def test_parallel_jobs(tmp_path):
+    for i in range(4):
+        (tmp_path / f"m{i}.py").write_text(BAD)
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "PBK", "-j", "2", "."],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert len(proc.stdout.splitlines()) == 4 * 2
+
+
+def test_syntax_error_is_flake8s_e999_and_plugin_does_not_crash(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "PBK,E999", "bad.py"],
+        cwd=tmp_path, capture_output=True, text=True, input=None,
+    ) if (tmp_path / "bad.py").write_text("async def (:\n") else None
+    assert "E999" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_plugin_is_registered():
+    proc = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True)
+    assert "python-backend-kit" in proc.stdout.replace("\n", "")
+
+
+def test_internal_error_in_one_rule_keeps_the_others(monkeypatch):
+    import ast
+
+    from python_backend_kit.checks import load_checks
+    from python_backend_kit.checks.registry import REGISTRY
+    from python_backend_kit.flake8_plugin import Flake8Plugin
+
+    load_checks()
+    broken = REGISTRY["PBK104"]
+
+    def explode(self, node):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(broken, "visit_Expr", explode)
+    monkeypatch.setattr(broken, "handlers", {"visit": [(ast.Expr, "visit_Expr")], "leave": []})
+    results = list(Flake8Plugin(ast.parse(BAD), "app.py").run())
+    texts = [r[2] for r in results]
+    assert any(t.startswith("PBK105 ") for t in texts)
+    assert sum(t.startswith("PBK000 internal error in PBK104: ValueError: boom") for t in texts) == 1
+
+
+def test_run_never_raises(monkeypatch):
+    import ast
+
+    from python_backend_kit import flake8_plugin
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(flake8_plugin, "FileCheck", broken)
+    results = list(flake8_plugin.Flake8Plugin(ast.parse(BAD), "app.py").run())
+    assert len(results) == 1 and results[0][2].startswith("PBK000 internal error: RuntimeError: engine exploded")
