@@ -239,3 +239,199 @@ def test_deep_trees_do_not_exhaust_recursion():
     finally:
         sys.setrecursionlimit(limit)
     assert file.findings == []
+
+
+def test_sqlalchemy_session_kinds():
+    assert kinds(
+        """
+        from typing import Annotated, Optional
+        from fastapi import Depends
+        from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+        from sqlalchemy.orm import sessionmaker
+        from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelSession
+
+        engine = create_async_engine("sqlite+aiosqlite://")
+        factory = async_sessionmaker(engine, expire_on_commit=False)
+        legacy = sessionmaker(engine, class_=AsyncSession)
+        SessionDep = Annotated[AsyncSession, Depends(get_db)]
+
+        async def f(a: AsyncSession, b: Annotated[AsyncSession, Depends(get_db)], c: SessionDep,
+                    d: Optional[AsyncSession], e: "AsyncSession | None", g: SQLModelSession, h):
+            probe(a); probe(b); probe(c); probe(d); probe(e); probe(g); probe(h)
+            async with factory() as s1:
+                probe(s1)
+            async with legacy() as s2:
+                probe(s2)
+            s3 = factory()
+            probe(s3)
+            probe(factory)
+            probe(engine)
+            async with engine.connect() as conn:
+                probe(conn)
+
+        class Repository:
+            def __init__(self, session: AsyncSession):
+                self.session = session
+
+            async def get(self):
+                probe(self.session)
+        """
+    ) == (
+        ["sqlalchemy.AsyncSession"] * 6
+        + [None, "sqlalchemy.AsyncSession", "sqlalchemy.AsyncSession", "sqlalchemy.AsyncSession"]
+        + ["sqlalchemy.async_sessionmaker", "sqlalchemy.AsyncEngine", "sqlalchemy.AsyncConnection", "sqlalchemy.AsyncSession"]
+    )
+
+
+def test_configured_session_factory_from_another_module():
+    source = """
+        from myapp.db import SessionLocal
+
+        async def f():
+            async with SessionLocal() as s:
+                probe(s)
+            probe(SessionLocal)
+        """
+    tree = ast.parse(textwrap.dedent(source))
+    seen = []
+
+    class P(Check):
+        code = "PBK999"
+
+        def visit_Call(self, node):
+            if isinstance(node.func, ast.Name) and node.func.id == "probe":
+                seen.append(self.model.kind_of(node.args[0]))
+
+    from python_backend_kit.checks.registry import _collect_handlers
+
+    P.handlers = _collect_handlers(P)
+    file = FileCheck(tree, Settings(codes=frozenset(), options={"session-factories": ["myapp.db.SessionLocal"]}))
+    check = P(RuleContext("PBK999", file))
+    file.checks.append(check)
+    file.enter.setdefault(ast.Call, []).append(("PBK999", check.visit_Call))
+    file.run()
+    assert seen == ["sqlalchemy.AsyncSession", "sqlalchemy.async_sessionmaker"]
+
+
+def test_client_and_path_kinds():
+    assert kinds(
+        """
+        import aiohttp, httpx, asyncpg, requests
+        import redis.asyncio as redis
+        from pathlib import Path
+
+        async def f(p: Path):
+            async with aiohttp.ClientSession() as s:
+                probe(s)
+            client = httpx.AsyncClient()
+            probe(client)
+            pool = await asyncpg.create_pool(dsn)
+            probe(pool)
+            async with pool.acquire() as conn:
+                probe(conn)
+            r = redis.from_url("redis://")
+            probe(r)
+            with requests.Session() as rs:
+                probe(rs)
+            probe(p / "x")
+            probe(Path(__file__).parent)
+        """
+    ) == [
+        "aiohttp.ClientSession", "httpx.AsyncClient", "asyncpg.Pool", "asyncpg.Connection",
+        "redis.asyncio.Redis", "requests.Session", "pathlib.Path", "pathlib.Path",
+    ]
+
+
+def roles_of(source: str) -> dict[str, set]:
+    tree = ast.parse(textwrap.dedent(source))
+    file = FileCheck(tree, Settings(codes=frozenset()))
+    file.run()
+    roles = file.model.fastapi
+    return {
+        node.name: roles.roles(node)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+
+
+def test_fastapi_roles():
+    roles = roles_of(
+        """
+        from contextlib import asynccontextmanager
+        from typing import Annotated
+        from fastapi import APIRouter, Depends, FastAPI, Security
+
+        async def get_db():
+            yield 1
+
+        def get_user(): ...
+        def get_scoped(): ...
+        def helper(): ...
+
+        UserDep = Annotated[dict, Depends(get_user)]
+
+        async def startup(app):
+            yield
+
+        @asynccontextmanager
+        async def db_lifespan(app):
+            yield
+
+        app = FastAPI(lifespan=startup)
+        router = APIRouter()
+
+        @app.get("/a")
+        async def read_a(db=Depends(get_db)): ...
+
+        @router.post("/b")
+        def write_b(user: UserDep, token=Security(get_scoped)): ...
+
+        @router.websocket("/ws")
+        async def ws(): ...
+
+        @router.api_route("/c", methods=["GET"])
+        async def c(x: Annotated[int, Depends(get_scoped, scope="function")]): ...
+        """
+    )
+    assert roles["read_a"] == {"path-operation"}
+    assert roles["write_b"] == {"path-operation"}
+    assert roles["ws"] == {"path-operation"}
+    assert roles["c"] == {"path-operation"}
+    assert roles["get_db"] == {"dependency"}
+    assert roles["get_user"] == {"dependency"}
+    assert roles["get_scoped"] == {"dependency"}
+    assert roles["helper"] == set()
+    assert roles["startup"] == {"lifespan"}
+    assert roles["db_lifespan"] == {"lifespan"}
+
+
+def test_route_decorators_need_an_app_object_or_a_fastapi_import():
+    roles = roles_of(
+        """
+        import flask
+        app = flask.Flask(__name__)
+
+        @app.get("/")
+        def index(): ...
+        """
+    )
+    assert roles["index"] == set()
+
+
+def test_dependency_scopes():
+    tree = ast.parse(
+        textwrap.dedent(
+            """
+            from fastapi import Depends
+            def a(): ...
+            def b(): ...
+            def r1(x=Depends(a, scope="function")): ...
+            def r2(x=Depends(b), y=Depends(b, scope="function")): ...
+            """
+        )
+    )
+    file = FileCheck(tree, Settings(codes=frozenset()))
+    file.run()
+    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    assert file.model.fastapi.dependency_scopes(functions["a"]) == {"function"}
+    assert file.model.fastapi.dependency_scopes(functions["b"]) == {"request", "function"}

@@ -94,7 +94,7 @@ class FileCheck:
         self.settings = settings
         self.filename = filename
         load_checks()
-        self.model = SemanticModel(tree)
+        self.model = SemanticModel(tree, frozenset(settings.options.get("session-factories", ())))
         self.findings: list[Finding] = []
         self.broken: set[str] = set()
         self.checks: list[Check] = [REGISTRY[code](RuleContext(code, self)) for code in sorted(settings.codes) if code in REGISTRY]
@@ -201,7 +201,12 @@ class FileCheck:
         model = self.model
         if cls is ast.Import or cls is ast.ImportFrom:
             model.record_import(node)  # type: ignore[arg-type]
-        elif cls is ast.FunctionDef or cls is ast.AsyncFunctionDef or cls is ast.ClassDef:
+        elif cls is ast.Call:
+            model.fastapi.visit_call(node)  # type: ignore[arg-type]
+        elif cls is ast.FunctionDef or cls is ast.AsyncFunctionDef:
+            model.bind(node.name)  # type: ignore[attr-defined]
+            model.fastapi.visit_function(node)  # type: ignore[arg-type]
+        elif cls is ast.ClassDef:
             model.bind(node.name)  # type: ignore[attr-defined]
         elif cls is ast.Global:
             model.declare_global(node.names)  # type: ignore[attr-defined]

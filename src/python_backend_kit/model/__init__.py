@@ -10,18 +10,23 @@ from __future__ import annotations
 import ast
 
 from .names import BUILTIN_NAMES, bind_import, bind_import_from, dotted_parts
-from .receivers import ReceiverKinds
+from .fastapi import FastAPIRoles
+from .receivers import ASYNC_SESSION_FACTORY, ReceiverKinds
 from .scopes import CLASS, MODULE, Scope, parameter_names, scope_kind
 
 
 class SemanticModel:
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, session_factories: frozenset[str] = frozenset()) -> None:
         self.tree = tree
+        # qualified names the user configured as session factories defined in
+        # other modules: calling one gives an AsyncSession
+        self.session_factories = session_factories
         self.module_scope = Scope(MODULE, tree, None)
         self.scope = self.module_scope
         # every top-level module name imported anywhere in the file
         self.imported_modules: set[str] = set()
         self.receivers = ReceiverKinds(self)
+        self.fastapi = FastAPIRoles(self)
 
     # -- scopes ---------------------------------------------------------
     @property
@@ -77,6 +82,12 @@ class SemanticModel:
                     return scope.kinds.get(name)
             first = False
             scope = scope.parent
+        return None
+
+    def session_factory_kind(self, qualname: str | None) -> str | None:
+        """A configured factory object (not its call) is a session factory."""
+        if qualname is not None and qualname in self.session_factories:
+            return ASYNC_SESSION_FACTORY
         return None
 
     def kind_of(self, expr: ast.expr | None) -> str | None:

@@ -21,11 +21,90 @@ import ast
 from .names import dotted_parts
 
 LOOP = "asyncio.loop"
+# SQLAlchemy
+ASYNC_SESSION = "sqlalchemy.AsyncSession"
+SESSION = "sqlalchemy.Session"
+ASYNC_ENGINE = "sqlalchemy.AsyncEngine"
+ENGINE = "sqlalchemy.Engine"
+ASYNC_CONNECTION = "sqlalchemy.AsyncConnection"
+CONNECTION = "sqlalchemy.Connection"
+ASYNC_SESSION_FACTORY = "sqlalchemy.async_sessionmaker"  # calling it gives an AsyncSession
+SESSION_FACTORY = "sqlalchemy.sessionmaker"  # calling it gives a Session
+ASYNC_SCOPED_SESSION = "sqlalchemy.async_scoped_session"  # a registry, shared on purpose
+# HTTP clients, pools, other resources
+AIOHTTP_SESSION = "aiohttp.ClientSession"
+AIOHTTP_CONNECTOR = "aiohttp.TCPConnector"
+HTTPX_ASYNC_CLIENT = "httpx.AsyncClient"
+HTTPX_CLIENT = "httpx.Client"
+REQUESTS_SESSION = "requests.Session"
+HTTP_CONNECTION = "http.client.HTTPConnection"
+ASYNCPG_POOL = "asyncpg.Pool"
+ASYNCPG_CONNECTION = "asyncpg.Connection"
+REDIS_ASYNC = "redis.asyncio.Redis"
+REDIS_ASYNC_POOL = "redis.asyncio.ConnectionPool"
+POPEN = "subprocess.Popen"
+PATH = "pathlib.Path"
+# FastAPI / Starlette application objects
+FASTAPI_APP = "fastapi.FastAPI"
+FASTAPI_ROUTER = "fastapi.APIRouter"
+STARLETTE_APP = "starlette.Starlette"
 
-# qualified name of a class -> kind of its instances
+# qualified name of a class -> kind of its instances (constructor call or annotation)
 CLASS_KINDS: dict[str, str] = {
     "asyncio.AbstractEventLoop": LOOP,
     "asyncio.events.AbstractEventLoop": LOOP,
+    "sqlalchemy.ext.asyncio.AsyncSession": ASYNC_SESSION,
+    "sqlalchemy.ext.asyncio.session.AsyncSession": ASYNC_SESSION,
+    "sqlmodel.ext.asyncio.session.AsyncSession": ASYNC_SESSION,
+    "sqlalchemy.orm.Session": SESSION,
+    "sqlalchemy.orm.session.Session": SESSION,
+    "sqlmodel.Session": SESSION,
+    "sqlmodel.orm.session.Session": SESSION,
+    "sqlalchemy.ext.asyncio.AsyncEngine": ASYNC_ENGINE,
+    "sqlalchemy.ext.asyncio.engine.AsyncEngine": ASYNC_ENGINE,
+    "sqlalchemy.Engine": ENGINE,
+    "sqlalchemy.engine.Engine": ENGINE,
+    "sqlalchemy.engine.base.Engine": ENGINE,
+    "sqlalchemy.ext.asyncio.AsyncConnection": ASYNC_CONNECTION,
+    "sqlalchemy.ext.asyncio.engine.AsyncConnection": ASYNC_CONNECTION,
+    "sqlalchemy.Connection": CONNECTION,
+    "sqlalchemy.engine.Connection": CONNECTION,
+    "sqlalchemy.engine.base.Connection": CONNECTION,
+    "sqlalchemy.ext.asyncio.async_sessionmaker": ASYNC_SESSION_FACTORY,
+    "sqlalchemy.ext.asyncio.session.async_sessionmaker": ASYNC_SESSION_FACTORY,
+    "sqlalchemy.orm.sessionmaker": SESSION_FACTORY,
+    "sqlalchemy.orm.session.sessionmaker": SESSION_FACTORY,
+    "sqlalchemy.ext.asyncio.async_scoped_session": ASYNC_SCOPED_SESSION,
+    "sqlalchemy.ext.asyncio.scoping.async_scoped_session": ASYNC_SCOPED_SESSION,
+    "aiohttp.ClientSession": AIOHTTP_SESSION,
+    "aiohttp.client.ClientSession": AIOHTTP_SESSION,
+    "aiohttp.TCPConnector": AIOHTTP_CONNECTOR,
+    "aiohttp.connector.TCPConnector": AIOHTTP_CONNECTOR,
+    "httpx.AsyncClient": HTTPX_ASYNC_CLIENT,
+    "httpx.Client": HTTPX_CLIENT,
+    "requests.Session": REQUESTS_SESSION,
+    "requests.session": REQUESTS_SESSION,
+    "requests.sessions.Session": REQUESTS_SESSION,
+    "http.client.HTTPConnection": HTTP_CONNECTION,
+    "http.client.HTTPSConnection": HTTP_CONNECTION,
+    "asyncpg.Pool": ASYNCPG_POOL,
+    "asyncpg.pool.Pool": ASYNCPG_POOL,
+    "asyncpg.Connection": ASYNCPG_CONNECTION,
+    "asyncpg.connection.Connection": ASYNCPG_CONNECTION,
+    "redis.asyncio.Redis": REDIS_ASYNC,
+    "redis.asyncio.StrictRedis": REDIS_ASYNC,
+    "redis.asyncio.client.Redis": REDIS_ASYNC,
+    "redis.asyncio.ConnectionPool": REDIS_ASYNC_POOL,
+    "redis.asyncio.connection.ConnectionPool": REDIS_ASYNC_POOL,
+    "subprocess.Popen": POPEN,
+    "pathlib.Path": PATH,
+    "pathlib.PosixPath": PATH,
+    "pathlib.WindowsPath": PATH,
+    "fastapi.FastAPI": FASTAPI_APP,
+    "fastapi.applications.FastAPI": FASTAPI_APP,
+    "fastapi.APIRouter": FASTAPI_ROUTER,
+    "fastapi.routing.APIRouter": FASTAPI_ROUTER,
+    "starlette.applications.Starlette": STARLETTE_APP,
 }
 
 # qualified name of a function -> kind of what it returns (or its awaited result)
@@ -36,11 +115,62 @@ FACTORY_KINDS: dict[str, str] = {
     "asyncio.events.get_running_loop": LOOP,
     "asyncio.events.get_event_loop": LOOP,
     "asyncio.events.new_event_loop": LOOP,
+    "sqlalchemy.ext.asyncio.create_async_engine": ASYNC_ENGINE,
+    "sqlalchemy.ext.asyncio.engine.create_async_engine": ASYNC_ENGINE,
+    "sqlalchemy.create_engine": ENGINE,
+    "sqlalchemy.engine.create_engine": ENGINE,
+    "sqlmodel.create_engine": ENGINE,
+    "asyncpg.create_pool": ASYNCPG_POOL,
+    "asyncpg.pool.create_pool": ASYNCPG_POOL,
+    "asyncpg.connect": ASYNCPG_CONNECTION,
+    "asyncpg.connection.connect": ASYNCPG_CONNECTION,
+    "redis.asyncio.from_url": REDIS_ASYNC,
+    "redis.asyncio.Redis.from_url": REDIS_ASYNC,
+    "redis.asyncio.client.Redis.from_url": REDIS_ASYNC,
+    "redis.asyncio.ConnectionPool.from_url": REDIS_ASYNC_POOL,
+    "requests.session": REQUESTS_SESSION,
 }
 
-# (kind of receiver, method name) -> kind of the result. The key (kind, None)
-# means "calling the receiver itself", as for a session factory.
-METHOD_KINDS: dict[tuple[str, str | None], str] = {}
+# (kind of receiver, method or attribute name) -> kind of the result. The key
+# (kind, None) means "calling the receiver itself", as for a session factory.
+METHOD_KINDS: dict[tuple[str, str | None], str] = {
+    (ASYNC_ENGINE, "connect"): ASYNC_CONNECTION,
+    (ASYNC_ENGINE, "begin"): ASYNC_CONNECTION,
+    (ENGINE, "connect"): CONNECTION,
+    (ENGINE, "begin"): CONNECTION,
+    (ASYNC_SESSION_FACTORY, None): ASYNC_SESSION,
+    (ASYNC_SESSION_FACTORY, "begin"): ASYNC_SESSION,
+    (SESSION_FACTORY, None): SESSION,
+    (SESSION_FACTORY, "begin"): SESSION,
+    (ASYNC_SCOPED_SESSION, None): ASYNC_SESSION,
+    (ASYNCPG_POOL, "acquire"): ASYNCPG_CONNECTION,
+    (PATH, "joinpath"): PATH,
+    (PATH, "resolve"): PATH,
+    (PATH, "absolute"): PATH,
+    (PATH, "with_suffix"): PATH,
+    (PATH, "with_name"): PATH,
+    (PATH, "expanduser"): PATH,
+    (PATH, "parent"): PATH,
+}
+
+# kinds whose values are session factories (PBK303: passing one to several tasks is fine)
+SESSION_FACTORY_KINDS = frozenset({ASYNC_SESSION_FACTORY, SESSION_FACTORY, ASYNC_SCOPED_SESSION})
+ASYNC_SESSION_KINDS = frozenset({ASYNC_SESSION})
+
+
+def _sessionmaker_kind(call: ast.Call, model) -> str:  # noqa: ANN001
+    """``sessionmaker(class_=AsyncSession)`` makes async sessions."""
+    for keyword in call.keywords:
+        if keyword.arg == "class_" and CLASS_KINDS.get(model.qualname(keyword.value) or "") == ASYNC_SESSION:
+            return ASYNC_SESSION_FACTORY
+    return SESSION_FACTORY
+
+
+# calls whose result kind depends on their arguments
+CALL_RESOLVERS = {
+    "sqlalchemy.orm.sessionmaker": _sessionmaker_kind,
+    "sqlalchemy.orm.session.sessionmaker": _sessionmaker_kind,
+}
 
 _WRAPPERS = ("typing.Annotated", "typing_extensions.Annotated", "typing.Optional", "typing_extensions.Optional")
 
@@ -66,11 +196,19 @@ class ReceiverKinds:
         if isinstance(expr, ast.Await):
             expr = expr.value
         if isinstance(expr, ast.Name):
-            return self.model.kind_of_name(expr.id)
+            kind = self.model.kind_of_name(expr.id)
+            if kind is None:
+                kind = self.model.session_factory_kind(self.model.qualname(expr))
+            return kind
         if isinstance(expr, ast.Attribute):
             if isinstance(expr.value, ast.Name) and expr.value.id == "self":
                 return self.self_attr_kind(expr.attr)
-            return None
+            if expr.attr == "parent":
+                return PATH if self.kind_of(expr.value) == PATH else None
+            qualname = self.model.qualname(expr)
+            return self.model.session_factory_kind(qualname)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+            return PATH if self.kind_of(expr.left) == PATH else None
         if isinstance(expr, ast.Call):
             return self.call_result_kind(expr)
         return None
@@ -79,9 +217,14 @@ class ReceiverKinds:
         func = call.func
         qualname = self.model.qualname(func)
         if qualname is not None:
+            resolver = CALL_RESOLVERS.get(qualname)
+            if resolver is not None:
+                return resolver(call, self.model)
             kind = FACTORY_KINDS.get(qualname) or CLASS_KINDS.get(qualname)
             if kind:
                 return kind
+            if qualname in self.model.session_factories:
+                return ASYNC_SESSION
         if isinstance(func, ast.Attribute):
             receiver = self.kind_of(func.value)
             if receiver is not None:
@@ -103,7 +246,10 @@ class ReceiverKinds:
                 continue
             if isinstance(annotation, ast.Subscript):
                 if self.model.qualname(annotation.value) not in _WRAPPERS:
-                    return None
+                    if isinstance(annotation.value, ast.Name) and annotation.value.id == "Optional":
+                        pass  # typing imported under another route; treat as a wrapper
+                    else:
+                        return None
                 inner = annotation.slice
                 annotation = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
                 continue
