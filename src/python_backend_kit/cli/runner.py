@@ -9,7 +9,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine import INTERNAL_ERROR, FileCheck, Finding, Settings
+from ..engine import INTERNAL_ERROR, FileCheck, Finding, Settings, parse
 
 SYNTAX_ERROR = "E999"
 IO_ERROR = "E902"
@@ -61,7 +61,7 @@ def check_file(path: Path, settings: Settings, display: str | None = None) -> Fi
         return _bad_input(result, SYNTAX_ERROR, "SyntaxError: the file contains NUL bytes; it is not Python source")
     result.lines = _decode_lines(data)
     try:
-        tree = ast.parse(data, filename=str(path))
+        tree = parse(data, str(path))
     except SyntaxError as exc:
         return _bad_input(result, SYNTAX_ERROR, _syntax_message(exc), exc.lineno or 1, (exc.offset or 1) - 1)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -69,7 +69,7 @@ def check_file(path: Path, settings: Settings, display: str | None = None) -> Fi
     except (RecursionError, MemoryError):
         return _bad_input(result, SYNTAX_ERROR, "SyntaxError: too deeply nested for the Python parser")
     try:
-        findings = FileCheck(tree, settings, result.path).run()
+        findings = FileCheck(tree, settings, result.path, data).run()
     except Exception as exc:  # the engine isolates rules; this is a last line of defence
         findings = [Finding(1, 0, INTERNAL_ERROR, {"rule": "engine", "error": f"{type(exc).__name__}: {exc}"})]
     result.findings = [f for f in findings if not _noqa(result.lines, f)]

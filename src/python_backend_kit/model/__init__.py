@@ -8,11 +8,15 @@ it as nodes go by; checks only read it.
 from __future__ import annotations
 
 import ast
+import weakref
 
 from .names import BUILTIN_NAMES, bind_import, bind_import_from, dotted_parts
 from .fastapi import FastAPIRoles
 from .receivers import ASYNC_SESSION_FACTORY, ReceiverKinds
 from .scopes import CLASS, MODULE, Scope, parameter_names, scope_kind
+
+_Name, _Attribute = ast.Name, ast.Attribute
+_MISSING = object()
 
 
 class SemanticModel:
@@ -25,8 +29,14 @@ class SemanticModel:
         self.scope = self.module_scope
         # every top-level module name imported anywhere in the file
         self.imported_modules: set[str] = set()
-        self.receivers = ReceiverKinds(self)
-        self.fastapi = FastAPIRoles(self)
+        # the layers see the model through a weak proxy: no reference cycle
+        # keeps a checked file's model and tree alive after the walk
+        me = weakref.proxy(self)
+        self.receivers = ReceiverKinds(me)
+        self.fastapi = FastAPIRoles(me)
+        # qualname() answers by node, valid until the next binding or scope
+        # change (every check on a Call asks for the same callee)
+        self._qualnames: dict[ast.AST, str | None] = {}
 
     # -- scopes ---------------------------------------------------------
     @property
@@ -42,11 +52,16 @@ class SemanticModel:
     def push_scope(self, node: ast.AST) -> Scope:
         scope = Scope(scope_kind(node), node, self.scope)
         self.scope = scope
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            for name in parameter_names(node.args):
-                scope.bindings[name] = None
-            if not isinstance(node, ast.Lambda):
-                self._annotated_parameters(node.args, scope)
+        if self._qualnames:
+            self._qualnames = {}
+        cls = node.__class__
+        if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef or cls is ast.Lambda:
+            args = node.args  # type: ignore[attr-defined]
+            bindings = scope.bindings
+            for name in parameter_names(args):
+                bindings[name] = None
+            if cls is not ast.Lambda:
+                self._annotated_parameters(args, scope)
         return scope
 
     def _annotated_parameters(self, args: ast.arguments, scope: Scope) -> None:
@@ -59,14 +74,19 @@ class SemanticModel:
     def pop_scope(self) -> None:
         assert self.scope.parent is not None
         self.scope = self.scope.parent
+        if self._qualnames:
+            self._qualnames = {}
 
     # -- bindings -------------------------------------------------------
     def bind(self, name: str, qualname: str | None = None, node: ast.AST | None = None) -> None:
         scope = self.scope
-        if name in scope.globals:
+        if scope.globals and name in scope.globals:
             scope = self.module_scope
         scope.bindings[name] = qualname
-        kind = self.receivers.pending.pop(id(node), None) if node is not None else None
+        if self._qualnames:
+            self._qualnames = {}
+        pending = self.receivers.pending
+        kind = pending.pop(id(node), None) if node is not None and pending else None
         if kind is None:
             scope.kinds.pop(name, None)
         else:
@@ -95,6 +115,8 @@ class SemanticModel:
         return self.receivers.kind_of(expr)
 
     def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if self._qualnames:
+            self._qualnames = {}
         target = self.scope.bindings
         if isinstance(node, ast.Import):
             bind_import(target, node)
@@ -106,6 +128,8 @@ class SemanticModel:
 
     def declare_global(self, names: list[str]) -> None:
         self.scope.globals.update(names)
+        if self._qualnames:
+            self._qualnames = {}
 
     def lookup(self, name: str) -> tuple[bool, str | None]:
         """(found, qualified name) for *name* as seen from the current scope."""
@@ -126,21 +150,60 @@ class SemanticModel:
         Builtins resolve as ``builtins.open``; a builtin name rebound in
         the module does not.
         """
-        parts = dotted_parts(expr)
-        if parts is None:
+        cache = self._qualnames
+        try:
+            result = cache.get(expr, _MISSING)
+        except TypeError:  # not a node (unhashable): nothing to resolve
             return None
-        found, base = self.lookup(parts[0])
-        if not found:
-            if parts[0] in BUILTIN_NAMES:
-                base = f"builtins.{parts[0]}"
-            else:
+        if result is _MISSING:
+            result = cache[expr] = self._qualname(expr)
+        return result  # type: ignore[return-value]
+
+    def _qualname(self, expr: ast.expr) -> str | None:
+        # dotted_parts() and lookup(), inlined: this runs for most calls
+        cls = expr.__class__
+        attrs: list[str] | None = None
+        if cls is not _Name:
+            if cls is not _Attribute:
                 return None
+            attrs = []
+            while cls is _Attribute:
+                attrs.append(expr.attr)  # type: ignore[attr-defined]
+                expr = expr.value  # type: ignore[attr-defined]
+                cls = expr.__class__
+            if cls is not _Name:
+                return None
+        name = expr.id  # type: ignore[attr-defined]
+        scope: Scope | None = self.scope
+        bindings = scope.bindings  # type: ignore[union-attr]
+        if name in bindings:
+            base = bindings[name]
+        else:
+            scope = scope.parent  # type: ignore[union-attr]
+            while scope is not None:
+                # class bodies are not visible from the functions nested in them
+                if scope.kind != CLASS and name in scope.bindings:
+                    base = scope.bindings[name]
+                    break
+                scope = scope.parent
+            else:
+                if name not in BUILTIN_NAMES:
+                    return None
+                base = "builtins." + name
         if base is None:
             return None
-        return ".".join([base, *parts[1:]]) if len(parts) > 1 else base
+        if attrs:
+            attrs.append(base)
+            attrs.reverse()
+            return ".".join(attrs)
+        return base
 
     def call_name(self, call: ast.Call) -> str | None:
-        return self.qualname(call.func)
+        func = call.func
+        result = self._qualnames.get(func, _MISSING)
+        if result is _MISSING:
+            return self.qualname(func)
+        return result  # type: ignore[return-value]
 
     def imports(self, module: str) -> bool:
         """Whether the file imports *module* (top-level name) anywhere so far."""
