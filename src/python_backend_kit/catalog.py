@@ -4,22 +4,22 @@ code, name, message template, default state and options.
 A rule file is Markdown with a YAML frontmatter block (see
 ``docs/rule-template.md``). Any problem is reported as a
 :class:`CatalogError` that names the file and the field.
+
+
+Loading is on the start-up path of every ``pbk`` and flake8 run, so it is
+kept cheap: the frontmatter of a rule file normally uses a small subset of
+YAML (``key: value`` lines, quoted strings, ``true``/``false``, lists in
+``[...]`` or ``- item`` form), which :func:`fast_frontmatter` reads
+directly; anything outside that subset goes to PyYAML (imported only
+then), so both paths give the same mapping.
 """
 
 from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-
-import yaml
-
-try:  # the C loader is several times faster; fall back when PyYAML lacks it
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 CATEGORIES = {"1": "asyncio", "2": "fastapi", "3": "sqlalchemy", "4": "pools"}
 IMPACTS = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
@@ -35,8 +35,12 @@ class CatalogError(Exception):
     """A rule file is broken. The message names the file and the field."""
 
 
-@dataclass(frozen=True)
 class Rule:
+    """One rule, as its file declares it (immutable)."""
+
+    __slots__ = ("code", "name", "title", "category", "impact", "default", "message", "references", "path",
+                 "min_python", "overlaps", "options", "placeholders")
+
     code: str
     name: str
     title: str
@@ -46,10 +50,51 @@ class Rule:
     message: str
     references: tuple[str, ...]
     path: Path
-    min_python: tuple[int, int] | None = None
-    overlaps: tuple[str, ...] = ()
-    options: tuple[str, ...] = ()
-    placeholders: frozenset[str] = field(default_factory=frozenset)
+    min_python: tuple[int, int] | None
+    overlaps: tuple[str, ...]
+    options: tuple[str, ...]
+    placeholders: frozenset[str]
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        title: str,
+        category: str,
+        impact: str,
+        default: bool,
+        message: str,
+        references: tuple[str, ...],
+        path: Path,
+        min_python: tuple[int, int] | None = None,
+        overlaps: tuple[str, ...] = (),
+        options: tuple[str, ...] = (),
+        placeholders: frozenset[str] = frozenset(),
+    ) -> None:
+        values = locals()
+        for slot in self.__slots__:
+            object.__setattr__(self, slot, values[slot])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Rule is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Rule is immutable: cannot delete {name!r}")
+
+    def _key(self) -> tuple:
+        return tuple(getattr(self, slot) for slot in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{slot}={getattr(self, slot)!r}" for slot in self.__slots__)
+        return f"Rule({fields})"
 
     @property
     def url(self) -> str:
@@ -60,6 +105,123 @@ class Rule:
 
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")
+
+
+# -- the frontmatter: a fast path for the usual subset of YAML, else PyYAML ----
+
+_KEY_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):(?: +(.*))?")
+_ITEM_LINE = re.compile(r"( *)- +(.*)")
+_FLOW_ITEM = re.compile(r"""\s*("[^"\\]*"|'[^']*')\s*(,|\]$)""")
+# a plain scalar that YAML reads as a string: starts with a letter, no
+# ": " or " #" (mapping value, comment), no tab, not ending in ":"
+_PLAIN = re.compile(r"[A-Za-z](?:(?!: | #)[^\t])*")
+# words YAML 1.1 resolves to booleans or null rather than strings
+_NOT_STRINGS = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n", "~"})
+_BOOLEANS = {"true": True, "false": False}
+
+
+def _fast_scalar(text: str) -> object:
+    """A scalar of the subset; raises ValueError when YAML must decide."""
+    if text in _BOOLEANS:
+        return _BOOLEANS[text]
+    first = text[:1]
+    if first == '"':
+        if len(text) >= 2 and text.endswith('"') and '"' not in text[1:-1] and "\\" not in text:
+            return text[1:-1]
+    elif first == "'":
+        if len(text) >= 2 and text.endswith("'") and "'" not in text[1:-1]:
+            return text[1:-1]
+    elif first == "[":
+        return _fast_flow_list(text)
+    elif _PLAIN.fullmatch(text) and not text.endswith(":") and text.lower() not in _NOT_STRINGS:
+        return text
+    raise ValueError(text)
+
+
+def _fast_flow_list(text: str) -> list[str]:
+    inner = text[1:]
+    if inner.strip() == "]":
+        return []
+    items: list[str] = []
+    pos = 0
+    while True:
+        match = _FLOW_ITEM.match(inner, pos)
+        if match is None:
+            raise ValueError(text)
+        items.append(match.group(1)[1:-1])
+        pos = match.end()
+        if match.group(2) == "]":
+            return items
+
+
+def fast_frontmatter(front: str) -> dict[str, object] | None:
+    """The mapping of a frontmatter in the usual subset of YAML, or None.
+
+    None means "not sure": the caller hands the text to PyYAML. Whatever
+    this returns is what ``yaml.safe_load`` returns for the same text.
+    """
+    meta: dict[str, object] = {}
+    open_list: list[str] | None = None
+    indent: str | None = None
+    for raw in front.split("\n"):
+        line = raw.rstrip(" ")
+        if not line:
+            continue
+        if not line.isprintable():
+            return None  # control characters, tabs, BOMs: YAML decides
+        if open_list is not None:
+            item = _ITEM_LINE.fullmatch(line)
+            if item is not None and (indent is None or item.group(1) == indent):
+                indent = item.group(1)
+                value = _try(item.group(2))
+                if not isinstance(value, str):
+                    return None
+                open_list.append(value)
+                continue
+            if not open_list:
+                return None  # "key:" with nothing after it is null in YAML
+            open_list = None
+        match = _KEY_LINE.fullmatch(line)
+        if match is None or match.group(1) in meta:
+            return None  # continuation lines, comments, duplicate keys: YAML decides
+        key, text = match.group(1), match.group(2)
+        if not text:
+            open_list, indent = [], None
+            meta[key] = open_list
+            continue
+        value = _try(text)
+        if value is _UNSURE:
+            return None
+        meta[key] = value
+    if open_list is not None and not open_list:
+        return None
+    return meta or None
+
+
+_UNSURE = object()
+
+
+def _try(text: str) -> object:
+    try:
+        return _fast_scalar(text)
+    except ValueError:
+        return _UNSURE
+
+
+def _yaml_frontmatter(front: str, path: Path) -> object:
+    import yaml  # only for frontmatter outside the fast subset
+
+    try:  # the C loader is several times faster; fall back when PyYAML lacks it
+        loader = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        loader = yaml.SafeLoader  # type: ignore[assignment]
+    try:
+        return yaml.load(front, Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (frontmatter line {mark.line + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise CatalogError(f"{path}: bad YAML in frontmatter{where}: {problem}") from None
 
 
 def split_frontmatter(text: str, path: Path) -> tuple[str, str]:
@@ -118,13 +280,9 @@ def _min_python(meta: dict, path: Path) -> tuple[int, int] | None:
 
 def parse_rule(text: str, path: Path) -> Rule:
     front, _ = split_frontmatter(text, path)
-    try:
-        meta = yaml.load(front, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (frontmatter line {mark.line + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CatalogError(f"{path}: bad YAML in frontmatter{where}: {problem}") from None
+    meta = fast_frontmatter(front)
+    if meta is None:
+        meta = _yaml_frontmatter(front, path)
     if not isinstance(meta, dict):
         raise CatalogError(f"{path}: the frontmatter must be a YAML mapping")
     for key in REQUIRED:
