@@ -32,6 +32,7 @@ from typing import Any, Callable, NamedTuple
 from .checks import load_checks
 from .checks.registry import REGISTRY, Check, RuleContext
 from .model import SemanticModel
+from .model.scopes import Scope, scope_kind
 
 INTERNAL_ERROR = "PBK000"
 DEFAULT_MIN_PYTHON = (3, 11)
@@ -335,6 +336,16 @@ class FileCheck:
                 else:
                     del table[node_type]
 
+    def model_error(self, exc: BaseException, node: ast.AST | None) -> None:
+        """A model update failed: the model stays silent about that node.
+
+        RecursionError comes from absurdly deep expressions (a 3,000-level
+        ``a / b / c ...``), not from a bug, so it is not reported; anything
+        else is reported once per file as PBK000 for "model".
+        """
+        if not isinstance(exc, RecursionError):
+            self.internal_error("model", exc, node)
+
     def _dispatch(self, handlers: list[tuple[str, Callable[[ast.AST], None]]], node: ast.AST) -> None:
         for code, handler in handlers:
             try:
@@ -399,7 +410,13 @@ class FileCheck:
             if kind == _MARK:
                 what, node = node.what, node.node
                 if what == _OPEN:
-                    model.push_scope(node)
+                    outer = model.scope
+                    try:
+                        model.push_scope(node)
+                    except Exception as exc:
+                        self.model_error(exc, node)
+                        if model.scope is outer:  # keep open and close paired
+                            model.scope = Scope(scope_kind(node), node, outer)
                 elif what == _CLOSE:
                     handlers = leave.get(node.__class__)
                     if handlers is not None:
@@ -415,7 +432,10 @@ class FileCheck:
 
             update = shape[2]
             if update is not None:
-                update(model, node)
+                try:
+                    update(model, node)
+                except Exception as exc:
+                    self.model_error(exc, node)
             handlers = enter.get(cls)
             if handlers is not None:
                 dispatch(handlers, node)

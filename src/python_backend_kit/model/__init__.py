@@ -61,7 +61,10 @@ class SemanticModel:
             for name in parameter_names(args):
                 bindings[name] = None
             if cls is not ast.Lambda:
-                self._annotated_parameters(args, scope)
+                try:
+                    self._annotated_parameters(args, scope)
+                except RecursionError:  # absurdly nested annotations: kinds unknown
+                    pass
         return scope
 
     def _annotated_parameters(self, args: ast.arguments, scope: Scope) -> None:
@@ -112,7 +115,10 @@ class SemanticModel:
 
     def kind_of(self, expr: ast.expr | None) -> str | None:
         """The receiver kind of what *expr* evaluates to, if known."""
-        return self.receivers.kind_of(expr)
+        try:
+            return self.receivers.kind_of(expr)
+        except RecursionError:  # a chain thousands of levels deep: unknown
+            return None
 
     def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if self._qualnames:
