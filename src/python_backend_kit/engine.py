@@ -302,7 +302,10 @@ class FileCheck:
         # the checks reach the file through a weak proxy: no reference cycle
         # keeps a finished file (and its tree) alive until the cyclic GC runs
         me = weakref.proxy(self)
-        self.checks: list[Check] = [cls(RuleContext(code, me)) for code, cls in _checks_for(settings) if _wanted(cls, source)]
+        chosen = _checks_for(settings)
+        self.checks: list[Check] = [cls(RuleContext(code, me)) for code, cls in chosen if _wanted(cls, source)]
+        # every selected check declared text this file lacks: no need to walk
+        self.nothing_to_do = bool(chosen) and not self.checks
         self.enter: dict[type, list[tuple[str, Callable[[ast.AST], None]]]] = {}
         self.leave: dict[type, list[tuple[str, Callable[[ast.AST], None]]]] = {}
         for check in self.checks:
@@ -359,6 +362,8 @@ class FileCheck:
         # The walk creates no reference cycles (a test guards it), so the
         # cyclic GC has nothing to find here; pausing it saves the repeated
         # traversals of the freshly parsed tree that allocations would trigger.
+        if self.nothing_to_do and not self.checks:
+            return self.findings
         paused = gc.isenabled()
         if paused:
             gc.disable()
