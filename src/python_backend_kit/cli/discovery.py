@@ -36,12 +36,13 @@ _GIT_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX")
 
 class Excluder:
     """``exclude`` patterns, ruff-style: a pattern without ``/`` matches a file or
-    folder name anywhere; one with ``/`` matches the path relative to *root*."""
+    folder name anywhere; one with ``/`` matches the path relative to *root*
+    (``*`` stays within one folder, ``**`` crosses folders)."""
 
     def __init__(self, patterns: Iterable[str], root: Path | None = None) -> None:
         self.root = os.path.abspath(root or os.getcwd())
         self.names: list[str] = []
-        self.paths: list[str] = []
+        self.paths: list[re.Pattern[str]] = []
         for raw in patterns:
             pattern = raw.strip().rstrip("/")
             if pattern.startswith("./"):
@@ -49,9 +50,7 @@ class Excluder:
             if not pattern:
                 continue
             if "/" in pattern:
-                self.paths.append(pattern)
-                if pattern.startswith("**/"):
-                    self.paths.append(pattern[3:])
+                self.paths.append(re.compile(_glob_to_regex(pattern)))
             else:
                 self.names.append(pattern)
 
@@ -64,7 +63,7 @@ class Excluder:
             return True
         if self.paths:
             rel = os.path.relpath(path, self.root).replace(os.sep, "/")
-            return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(path, p) for p in self.paths)
+            return any(p.fullmatch(rel) for p in self.paths)
         return False
 
 
