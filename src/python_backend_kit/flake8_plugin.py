@@ -33,6 +33,16 @@ from .selection import enabled_codes
 Result = tuple[int, int, str, type]
 
 
+def _entries(value: Any) -> list[str]:
+    """One entry per line (flake8 config files; the advice may then hold commas),
+    or ``a=PBK105:x,b=PBK106:y`` on one line."""
+    if isinstance(value, (list, tuple)):
+        value = "\n".join(value)
+    text = str(value).strip()
+    parts = text.splitlines() if "\n" in text else text.split(",")
+    return [part.strip().rstrip(",").strip() for part in parts if part.strip().rstrip(",").strip()]
+
+
 class Flake8Plugin:
     name = "python-backend-kit"
     version = __version__
@@ -58,9 +68,8 @@ class Flake8Plugin:
         manager.add_option(
             "--pbk-blocking-calls",
             parse_from_config=True,
-            comma_separated_list=True,
-            default=[],
-            help="python-backend-kit: extra blocking calls, comma-separated, each as "
+            default="",  # split here, not by flake8: the advice may contain spaces
+            help="python-backend-kit: extra blocking calls, one per line in a config file (or comma-separated), each as "
             "qualified.name=PBK106:what to use instead (adds to [tool.pbk] blocking-calls)",
         )
         manager.add_option(
@@ -88,7 +97,7 @@ class Flake8Plugin:
             if getattr(options, "pbk_blocking_calls", None):
                 opts["blocking-calls"] = {
                     **opts.get("blocking-calls", {}),
-                    **parse_blocking_calls(list(options.pbk_blocking_calls), "--pbk-blocking-calls"),
+                    **parse_blocking_calls(_entries(options.pbk_blocking_calls), "--pbk-blocking-calls"),
                 }
             if getattr(options, "pbk_session_factories", None):
                 extra = parse_session_factories(list(options.pbk_session_factories), "--pbk-session-factories")
