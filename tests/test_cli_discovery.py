@@ -203,3 +203,28 @@ def test_cli_skips_gitignored_files(tmp_path, monkeypatch, capsys):
     (tmp_path / "pyproject.toml").write_text("[tool.pbk]\nrespect-gitignore = false\n")
     assert main(["check", "-q", "."]) == 1
     assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+def test_force_exclude_filters_named_files_too(tree):
+    named = ["app.py", "build/lib/x.py", "pkg/sub/deep.py", "env/x.py"]
+    assert found(tree, *named) == named
+    assert found(tree, *named, force_exclude=True, root=tree) == ["app.py", "pkg/sub/deep.py"]
+    assert found(tree, *named, force_exclude=True, exclude=["sub"], root=tree) == ["app.py"]
+
+
+def test_force_exclude_ignores_folders_above_the_project(tmp_path):
+    project = tmp_path / "build" / "project"
+    touch(project, "app.py")
+    assert found(project, "app.py", force_exclude=True, root=project) == ["app.py"]
+
+
+def test_force_exclude_on_the_command_line_and_in_config(tree, monkeypatch, capsys):
+    from python_backend_kit.cli.main import main
+
+    monkeypatch.chdir(tree)
+    (tree / "build" / "lib" / "x.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)\n")
+    assert main(["check", "-q", "build/lib/x.py"]) == 1
+    capsys.readouterr()
+    assert main(["check", "-q", "--force-exclude", "build/lib/x.py"]) == 0
+    (tree / "pyproject.toml").write_text("[tool.pbk]\nforce-exclude = true\n")
+    assert main(["check", "-q", "build/lib/x.py"]) == 0

@@ -137,6 +137,8 @@ def test_shell_and_config_snippets_run_as_written(tmp_path):
 @pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs a git checkout")
 def test_pre_commit_snippets_run(tmp_path):
     project = sample_project(tmp_path / "project")
+    with open(project / "pyproject.toml", "a") as fh:
+        fh.write("\n[tool.pbk]\nexclude = ['migrations']\n")
     git(project, "init", "-q")
     git(project, "add", "-A")
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
@@ -154,6 +156,8 @@ def test_pre_commit_snippets_run(tmp_path):
         assert proc.returncode == 1, proc.stdout + proc.stderr  # the sample has findings
         assert "PBK105" in proc.stdout and "Failed" in proc.stdout, proc.stdout
         assert "src/myapp/main.py:8:5: PBK105" in proc.stdout
+        if "id: pbk" in block:  # the hook passes --force-exclude: [tool.pbk] exclude holds
+            assert "migrations/" not in proc.stdout and "tests/test_main.py" in proc.stdout
 
 
 def test_the_ruff_overlap_list_matches_the_rule_files():

@@ -22,7 +22,8 @@ from .checks.blocking_calls import BlockingCall
 from .engine import DEFAULT_MIN_PYTHON
 
 LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude", "session-factories")
-KNOWN_KEYS = frozenset((*LIST_KEYS, "min-python", "per-file-ignores", "blocking-calls", "respect-gitignore"))
+BOOL_KEYS = ("respect-gitignore", "force-exclude")
+KNOWN_KEYS = frozenset((*LIST_KEYS, *BOOL_KEYS, "min-python", "per-file-ignores", "blocking-calls"))
 VERSION = re.compile(r"3\.(\d+)")
 BLOCKING_CODES = ("PBK105", "PBK106", "PBK107", "PBK108")
 QUALNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
@@ -43,6 +44,7 @@ class Config:
     min_python: tuple[int, int] = DEFAULT_MIN_PYTHON
     min_python_source: str = "default"  # "min-python", "requires-python" or "default"
     respect_gitignore: bool = True
+    force_exclude: bool = False
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -138,10 +140,11 @@ def from_table(table: dict[str, Any], path: Path | None, requires_python: str | 
         if not isinstance(pfi, dict):
             raise ConfigError("per-file-ignores: must be a table of pattern = [codes]")
         config.per_file_ignores = {k: _string_list(v, f"per-file-ignores.{k!r}") for k, v in pfi.items()}
-        if "respect-gitignore" in table:
-            if not isinstance(table["respect-gitignore"], bool):
-                raise ConfigError("respect-gitignore: must be true or false")
-            config.respect_gitignore = table["respect-gitignore"]
+        for key in BOOL_KEYS:
+            if key in table:
+                if not isinstance(table[key], bool):
+                    raise ConfigError(f"{key}: must be true or false")
+                setattr(config, key.replace("-", "_"), table[key])
         if "min-python" in table:
             config.min_python = parse_min_python(table["min-python"])
             config.min_python_source = "min-python"

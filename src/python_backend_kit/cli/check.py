@@ -124,7 +124,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     root = str(config.root)
     tasks: list[Task] = []
-    for path in discover(paths, config.exclude, respect_gitignore, config.root):
+    for path in discover(paths, config.exclude, respect_gitignore, config.root, args.force_exclude or config.force_exclude):
         absolute = os.path.abspath(path)
         ignored = tuple(sorted({c for pattern, codes in per_file if _pattern_matches(pattern, absolute, root) for c in codes}))
         tasks.append((str(path), _shown(path), ignored))

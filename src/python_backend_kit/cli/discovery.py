@@ -8,7 +8,9 @@
   the global excludes file) match. Like ruff, ignore patterns apply whether or
   not a file is tracked, and only inside a git repository.
 * Paths named on the command line are always checked, even when a rule above
-  would skip them; only what lies below a named directory is filtered.
+  would skip them; only what lies below a named directory is filtered. With
+  ``force_exclude`` (``--force-exclude``, as the pre-commit hook passes it),
+  named files are filtered too by the folder names above and by ``exclude``.
 
 git itself answers the ignore question (one ``git ls-files`` per repository
 and walked root); without a usable git, a small matcher reads the ignore files.
@@ -273,11 +275,34 @@ def _is_virtualenv(folder: str) -> bool:
     return os.path.exists(os.path.join(folder, "pyvenv.cfg"))
 
 
+def _skipped_folder(full: str, name: str, excluded: Excluder) -> bool:
+    return (
+        name in SKIPPED_DIRS or name.endswith(".egg-info") or _is_virtualenv(full)
+        or bool(excluded and excluded(full))
+    )
+
+
+def force_excluded(path: Path, excluded: Excluder) -> bool:
+    """Would the walk have skipped this named file? Only folders below the project
+    root count, so a checkout that happens to live in ``~/build`` is not skipped."""
+    full = os.path.abspath(path)
+    if excluded and excluded(full):
+        return True
+    root = excluded.root
+    folder = os.path.dirname(full)
+    while folder.startswith(root + os.sep):
+        if _skipped_folder(folder, os.path.basename(folder), excluded):
+            return True
+        folder = os.path.dirname(folder)
+    return False
+
+
 def discover(
     paths: Iterable[Path],
     exclude: Iterable[str] = (),
     respect_gitignore: bool = True,
     root: Path | None = None,
+    force_exclude: bool = False,
 ) -> Iterator[Path]:
     """The files to check, each once: named files first-come, walked ones in sorted order."""
     excluded = Excluder(exclude, root)
@@ -285,9 +310,10 @@ def discover(
     for given in paths:
         if given.is_file() or not given.exists():
             key = os.path.abspath(given)
-            if key not in seen:  # named files are always checked (missing ones report E902)
-                seen.add(key)
-                yield given
+            if key in seen or (force_exclude and force_excluded(given, excluded)):
+                continue
+            seen.add(key)  # named files are checked (missing ones report E902)
+            yield given
             continue
         start = os.path.abspath(given)
         git = GitIgnore() if respect_gitignore else None
@@ -297,9 +323,7 @@ def discover(
             kept = []
             for d in sorted(dirs):
                 full = os.path.join(absolute, d)
-                if d in SKIPPED_DIRS or d.endswith(".egg-info") or _is_virtualenv(full):
-                    continue
-                if excluded and excluded(full):
+                if _skipped_folder(full, d, excluded):
                     continue
                 if use_git:
                     if git.ignored(full, True):  # type: ignore[union-attr]

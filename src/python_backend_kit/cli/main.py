@@ -65,6 +65,7 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--config", type=Path, help="the pyproject.toml to read [tool.pbk] from (default: the nearest one)")
     check.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     check.add_argument("--no-respect-gitignore", action="store_true", help="check files that .gitignore excludes too")
+    check.add_argument("--force-exclude", action="store_true", help="apply the excludes to files named on the command line too (for pre-commit)")
 
 
 def _rule_parser(commands: argparse._SubParsersAction) -> None:
