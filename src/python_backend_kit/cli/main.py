@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("code", nargs="?", help="e.g. PBK303")
     rule.add_argument("--all", action="store_true", help="every rule")
     rule.add_argument("--output-format", choices=("text", "json"), default="text")
+
+    from . import docs, skill  # the skill bundle's commands
+
+    skill.add_parser(commands)
+    docs.add_parser(commands)
     return parser
 
 
@@ -65,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .rule import run_rule
 
             return run_rule(args)
+        if args.command in ("skill", "docs"):
+            from . import docs, skill
+
+            return skill.run_skill(args) if args.command == "skill" else docs.run_docs(args)
     except (UsageError, ConfigError, CatalogError) as exc:
         print(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, file=sys.stderr)
         return EXIT_ERROR
