@@ -13,7 +13,7 @@ from ..skill import AGENTS, SkillInstallError, install, skills_folder
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     skill = commands.add_parser("skill", help="install the agent skill, or print where it lives")
-    actions = skill.add_subparsers(dest="skill_command", required=True, parser_class=type(skill))
+    actions = skill.add_subparsers(dest="skill_command", metavar="{install,path}", required=True, parser_class=type(skill))
 
     inst = actions.add_parser(
         "install",
