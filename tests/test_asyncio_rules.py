@@ -258,7 +258,7 @@ def test_pbk103_cancel_then_reap_idiom():
                 for t in tasks:
                     t.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.gather(*tasks)
+                    await asyncio.gather(*tasks)  # PBK101 (opinionated, not about cancellation)
 
         async def reap(task):
             task.cancel()
