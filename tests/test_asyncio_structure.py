@@ -623,3 +623,39 @@ def test_pbk115_near_misses():
             raise CancelledError()
         """
     )
+
+
+def test_pbk115_redelivering_a_cancellation_is_fine():
+    assert_marked(
+        """
+        import asyncio
+
+        async def shielded(task):
+            cancelled = False
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:
+                cancelled = True
+            if cancelled:
+                raise asyncio.CancelledError  # re-delivered after cleanup
+            return task.result()
+
+        class Runner:
+            async def run(self):
+                if self.is_cancelled():
+                    raise asyncio.CancelledError("cancelled by the runner")
+                if self.job.cancel_requested and self.ready:
+                    raise asyncio.CancelledError()
+
+        async def drain(cleanup):
+            try:
+                yield 1
+            finally:
+                if await finish(cleanup):
+                    raise asyncio.CancelledError
+
+        async def stop(queue):
+            if queue.empty():
+                raise asyncio.CancelledError("queue closed")  # PBK115
+        """
+    )

@@ -218,22 +218,53 @@ def _catches_cancellation(handler: ast.ExceptHandler, ctx: RuleContext) -> bool:
     return any(ctx.model.qualname(t) in CANCELLED_ERRORS for t in types)
 
 
+def _records_cancellation(stmts: list[ast.stmt]) -> bool:
+    """The handler sets a flag such as ``cancelled = True`` to re-raise after cleanup."""
+    for stmt in stmts:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and stmt.value.value is True:
+            for target in stmt.targets:
+                name = target.id if isinstance(target, ast.Name) else target.attr if isinstance(target, ast.Attribute) else ""
+                if "cancel" in name.lower():
+                    return True
+    return False
+
+
 def _awaited_names(stmts: list[ast.stmt]) -> set[str]:
-    """Dotted names awaited by the top-level statements (directly or as an argument)."""
+    """Dotted names awaited by the top-level statements (directly or as an argument).
+
+    Wrappers are looked through: ``await asyncio.wait_for(asyncio.shield(t), 5)``
+    awaits ``t``.
+    """
     names: set[str] = set()
     for stmt in stmts:
         value = getattr(stmt, "value", None)
         if not isinstance(value, ast.Await):
             continue
-        operand = value.value
-        candidates = [operand]
-        if isinstance(operand, ast.Call):
-            candidates = [a.value if isinstance(a, ast.Starred) else a for a in operand.args]
-        for candidate in candidates:
-            chain = attribute_chain(candidate)
-            if chain:
-                names.add(chain)
+        candidates: list[ast.expr] = [value.value]
+        for _ in range(3):  # a few levels of wrapper calls
+            calls = [c for c in candidates if isinstance(c, ast.Call)]
+            for candidate in candidates:
+                chain = attribute_chain(candidate)
+                if chain:
+                    names.add(chain)
+            candidates = [a.value if isinstance(a, ast.Starred) else a for call in calls for a in call.args]
+            if not candidates:
+                break
     return names
+
+
+def _checks_cancelling(stmts: list[ast.stmt]) -> bool:
+    """``if task.cancelling(): raise``: re-raises exactly when this task is being cancelled.
+
+    The other CancelledErrors come from the awaited thing (a future or task
+    that was cancelled), not from a cancellation of this task (Python 3.11+).
+    """
+    for stmt in stmts:
+        if isinstance(stmt, ast.If) and RERAISE in _outcomes(stmt.body, None):
+            for node in ast.walk(stmt.test):  # a bounded peek at one condition
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "cancelling":
+                    return True
+    return False
 
 
 @rule("PBK103")
@@ -244,13 +275,16 @@ class CancellationSwallowed(Check):
         self.cancelled: dict[ast.AST | None, set[str]] = {}
         # per function: loop variable -> what it iterates (`for t in tasks`)
         self.loop_sources: dict[ast.AST | None, dict[str, str]] = {}
+        # open try/with blocks with findings, decided when they close:
+        # [function, node, findings, body suspends, body over]
+        self.pending: list[list] = []
+        # open handlers that catch CancelledError and re-raise on every path
+        self.reraising: list[tuple[ast.AST | None, ast.ExceptHandler]] = []
 
     def visit_For(self, node: ast.For) -> None:
         source = attribute_chain(node.iter)
         if source and isinstance(node.target, ast.Name):
             self.loop_sources.setdefault(self.model.function, {})[node.target.id] = source
-
-    visit_AsyncFor = visit_For
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -268,14 +302,71 @@ class CancellationSwallowed(Check):
         cancelled = self.cancelled.get(self.model.function)
         return bool(cancelled) and not _awaited_names(body).isdisjoint(cancelled)
 
+    # A cancellation is delivered only where the task suspends (await, async
+    # for, async with). A handler or suppress() whose protected body never
+    # suspends catches a CancelledError raised by something else, such as
+    # `task.result()` on a task that was cancelled: not this task's own.
+    # So findings wait until the protected body has been seen.
+
+    def _open(self, node: ast.AST, findings: list[ast.AST]) -> None:
+        self.pending.append([self.model.function, node, findings, False, False])
+
+    def _close(self, node: ast.AST) -> None:
+        if self.pending and self.pending[-1][1] is node:
+            _, _, findings, suspends, _ = self.pending.pop()
+            if suspends:
+                for finding in findings:
+                    self.report(finding)
+
+    def _suspends(self, node: ast.AST) -> None:
+        function = self.model.function
+        for entry in self.pending:
+            if entry[0] is function and not entry[4]:
+                entry[3] = True
+
+    visit_Await = visit_AsyncWith = _suspends
+
+    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
+        self._suspends(node)
+        self.visit_For(node)  # type: ignore[arg-type]
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        for entry in reversed(self.pending):
+            if isinstance(entry[1], _TRY_TYPES) and node in entry[1].handlers:
+                entry[4] = True  # the protected body is over
+                break
+        if self.model.in_async and _catches_cancellation(node, self.ctx) and _outcomes(node.body, node.name) == {RERAISE}:
+            self.reraising.append((self.model.function, node))
+
+    def leave_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if self.reraising and self.reraising[-1][1] is node:
+            self.reraising.pop()
+
+    def _in_reraising_handler(self) -> bool:
+        """Inside a handler that passes the cancellation on at its end, whatever it drains first."""
+        function = self.model.function
+        return any(owner is function for owner, _ in self.reraising)
+
     def visit_Try(self, node: ast.Try) -> None:
-        if not self.model.in_async or self._reaps_cancelled_task(node.body):
+        if not self.model.in_async or self._reaps_cancelled_task(node.body) or self._in_reraising_handler():
             return
-        for handler in node.handlers:
-            if _catches_cancellation(handler, self.ctx) and (_outcomes(handler.body, handler.name) - {RERAISE}):
-                self.report(handler)
+        findings = [
+            handler
+            for handler in node.handlers
+            if _catches_cancellation(handler, self.ctx)
+            and (_outcomes(handler.body, handler.name) - {RERAISE})
+            and not _records_cancellation(handler.body)
+            and not _checks_cancelling(handler.body)
+        ]
+        if findings:
+            self._open(node, findings)
 
     visit_TryStar = visit_Try
+
+    def leave_Try(self, node: ast.Try) -> None:
+        self._close(node)
+
+    leave_TryStar = leave_Try
 
     def visit_With(self, node: ast.With) -> None:
         if not self.model.in_async:
@@ -285,8 +376,12 @@ class CancellationSwallowed(Check):
             if not (isinstance(call, ast.Call) and self.model.call_name(call) in SUPPRESS):
                 continue
             if any(self.model.qualname(arg) in CANCELLED_ERRORS for arg in call.args):
-                if not self._reaps_cancelled_task(node.body):
-                    self.report(node)
+                if not self._reaps_cancelled_task(node.body) and not self._in_reraising_handler():
+                    self._open(node, [node])
+                return
+
+    def leave_With(self, node: ast.With) -> None:
+        self._close(node)
 
 
 # -- PBK101, PBK102: 3.11 structured concurrency ----------------------------
@@ -553,11 +648,52 @@ class SemaphorePerCall(Check):
 # -- PBK115: raise CancelledError -------------------------------------------
 
 
-@rule("PBK115", ast.Raise)
-def raise_cancelled_error(node: ast.Raise, ctx: RuleContext) -> None:
-    exc = node.exc
-    if exc is None:
-        return
-    target = exc.func if isinstance(exc, ast.Call) else exc
-    if ctx.model.qualname(target) in ASYNCIO_CANCELLED:
-        ctx.report(node)
+def _mentions_cancellation(test: ast.expr) -> bool:
+    """The condition names a cancellation: ``if cancelled:``, ``if self.is_cancelled():``."""
+    for node in ast.walk(test):  # a bounded peek at one condition
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        if name is not None and "cancel" in name.lower():
+            return True
+    return False
+
+
+@rule("PBK115")
+class RaiseCancelledError(Check):
+    """Raising CancelledError to stop work; re-delivering a cancellation is fine.
+
+    Re-delivery: the raise sits under an ``if`` whose condition names a
+    cancellation (a flag set when a CancelledError was caught and cleanup ran
+    first, or a cancel request from another channel), or in a ``finally``
+    block that drains cleanup work before passing the cancellation on.
+    """
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        # open `if` statements: (function, re-delivers a cancellation)
+        self.conditions: list[tuple[ast.AST | None, ast.If, bool]] = []
+        self.in_finally: set[int] = set()
+
+    def visit_Try(self, node: ast.Try) -> None:
+        self.in_finally.update(id(stmt) for stmt in node.finalbody)
+
+    visit_TryStar = visit_Try
+
+    def visit_If(self, node: ast.If) -> None:
+        redelivers = id(node) in self.in_finally or _mentions_cancellation(node.test)
+        self.conditions.append((self.model.function, node, redelivers))
+
+    def leave_If(self, node: ast.If) -> None:
+        if self.conditions and self.conditions[-1][1] is node:
+            self.conditions.pop()
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        exc = node.exc
+        if exc is None:
+            return
+        target = exc.func if isinstance(exc, ast.Call) else exc
+        if self.model.qualname(target) not in ASYNCIO_CANCELLED or id(node) in self.in_finally:
+            return
+        function = self.model.function
+        if any(redelivers for owner, _, redelivers in self.conditions if owner is function):
+            return
+        self.report(node)
