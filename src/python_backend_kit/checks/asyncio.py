@@ -51,19 +51,6 @@ SPAWNING_METHODS = frozenset({"create_task", "start_soon", "start", "ensure_futu
 _TRY_TYPES = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
 
 
-def _supported(ctx: RuleContext) -> bool:
-    """The configured minimum Python has what the rule recommends (its ``min-python``).
-
-    A guard for rules that recommend 3.11 features until the engine applies
-    ``min-python`` itself; harmless once it does.
-    """
-    from ..catalog import bundled_rules
-
-    rule_file = bundled_rules().get(ctx.code)
-    needed = rule_file.min_python if rule_file is not None else None
-    return needed is None or tuple(ctx.settings.min_python) >= needed
-
-
 def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
     return next((k for k in call.keywords if k.arg == name), None)
 
@@ -389,12 +376,8 @@ class CancellationSwallowed(Check):
 
 @rule("PBK101")
 class GatherInsteadOfTaskGroup(Check):
-    def __init__(self, ctx: RuleContext) -> None:
-        super().__init__(ctx)
-        self.active = _supported(ctx)
-
     def visit_Call(self, node: ast.Call) -> None:
-        if not self.active or self.model.call_name(node) not in GATHER:
+        if self.model.call_name(node) not in GATHER:
             return
         if _has_star_kwargs(node):
             return  # return_exceptions may be in there: cannot tell
@@ -406,12 +389,8 @@ class GatherInsteadOfTaskGroup(Check):
 
 @rule("PBK102")
 class WaitForInsteadOfTimeout(Check):
-    def __init__(self, ctx: RuleContext) -> None:
-        super().__init__(ctx)
-        self.active = _supported(ctx)
-
     def visit_Call(self, node: ast.Call) -> None:
-        if self.active and self.model.call_name(node) in WAIT_FOR:
+        if self.model.call_name(node) in WAIT_FOR:
             self.report(node)
 
 
