@@ -1034,16 +1034,35 @@ def test_pbk208_must_not_flag():
 # -- PBK209 cors-middleware-not-outermost --------------------------------------------------------
 
 
-def test_pbk209_later_middleware_on_the_same_app():
+def test_pbk209_later_middleware_that_answers_by_itself():
     assert_marked(
         """
         from fastapi import FastAPI
-        from fastapi.middleware.gzip import GZipMiddleware
+        from fastapi.middleware.trustedhost import TrustedHostMiddleware as Hosts
         from starlette.middleware.cors import CORSMiddleware as C
+        from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
+        from starlette.responses import PlainTextResponse
+
+
+        class RateLimit:
+            def __init__(self, app):
+                self.app = app
+
+            async def __call__(self, scope, receive, send):
+                await PlainTextResponse("slow down", status_code=429)(scope, receive, send)
+
 
         app = FastAPI()
         app.add_middleware(C, allow_origins=["https://a.example"])  # PBK209
-        app.add_middleware(GZipMiddleware)
+        app.add_middleware(Hosts, allowed_hosts=["a.example"])
+
+        second = FastAPI()
+        second.add_middleware(C, allow_origins=["https://a.example"])  # PBK209
+        second.add_middleware(RateLimit)
+
+        third = FastAPI()
+        third.add_middleware(C, allow_origins=["https://a.example"])  # PBK209
+        third.add_middleware(HTTPSRedirectMiddleware)
 
 
         def create_app() -> FastAPI:
@@ -1051,8 +1070,12 @@ def test_pbk209_later_middleware_on_the_same_app():
             api.add_middleware(C, allow_origins=["https://a.example"])  # PBK209
 
             @api.middleware("http")
-            async def timing(request, call_next):
+            async def passthrough(request, call_next):
                 return await call_next(request)
+
+            @api.middleware("http")
+            async def maintenance(request, call_next):
+                return PlainTextResponse("later", status_code=503)
 
             return api
         """,
@@ -1067,11 +1090,12 @@ def test_pbk209_message_names_the_later_middleware():
 
     source = (
         "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n"
+        "from fastapi.responses import JSONResponse\n"
         "app = FastAPI()\napp.add_middleware(CORSMiddleware)\n"
-        "@app.middleware('http')\nasync def timing(request, call_next): ...\n"
+        "@app.middleware('http')\nasync def gate(request, call_next):\n    return JSONResponse({}, status_code=401)\n"
     )
     found = check_source(source, Settings(codes=frozenset({"PBK209"})))
-    assert "timing()" in message_for(found[0], bundled_rules())
+    assert "gate()" in message_for(found[0], bundled_rules())
 
 
 def test_pbk209_must_not_flag():
@@ -1080,15 +1104,40 @@ def test_pbk209_must_not_flag():
         from fastapi import FastAPI
         from fastapi.middleware.cors import CORSMiddleware
         from fastapi.middleware.gzip import GZipMiddleware
+        from fastapi.middleware.trustedhost import TrustedHostMiddleware
         from starlette.middleware import Middleware
+        from myapp.middleware import SecurityHeadersMiddleware, AnonymousCorsMiddleware
+
+
+        class Limit:  # waits, never answers
+            def __init__(self, app):
+                self.app = app
+
+            async def __call__(self, scope, receive, send):
+                await self.app(scope, receive, send)
+
 
         app = FastAPI()
         other = FastAPI()
-        app.add_middleware(GZipMiddleware)
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=["a.example"])
         app.add_middleware(CORSMiddleware, allow_origins=["https://a.example"])
-        other.add_middleware(GZipMiddleware)
+        other.add_middleware(TrustedHostMiddleware, allowed_hosts=["a.example"])
 
         third = FastAPI(middleware=[Middleware(CORSMiddleware, allow_origins=["https://a.example"]), Middleware(GZipMiddleware)])
+
+        fourth = FastAPI()
+        fourth.add_middleware(CORSMiddleware, allow_origins=["https://a.example"])
+        fourth.add_middleware(GZipMiddleware)  # passes every request through
+        fourth.add_middleware(SecurityHeadersMiddleware)  # imported: unknown
+        fourth.add_middleware(AnonymousCorsMiddleware)
+        fourth.add_middleware(Limit)
+
+
+        @fourth.middleware("http")
+        async def timing(request, call_next):
+            response = await call_next(request)
+            response.headers["x-time"] = "1"
+            return response
 
 
         def setup_cors(api: FastAPI) -> None:
@@ -1096,7 +1145,7 @@ def test_pbk209_must_not_flag():
 
 
         def setup_rest(api: FastAPI) -> None:
-            api.add_middleware(GZipMiddleware)  # another function: order unknown here
+            api.add_middleware(TrustedHostMiddleware, allowed_hosts=["a.example"])  # another function
         """,
         PBK2,
     )

@@ -308,41 +308,101 @@ def cors_credentials_with_wildcard(node: ast.Call, ctx: RuleContext) -> None:
         ctx.report(node, option=option)
 
 
+# middleware that answer some requests themselves (Starlette 1.10)
+ANSWERING_MIDDLEWARE = frozenset(
+    f"{package}.middleware.{module}.{name}"
+    for package in ("starlette", "fastapi")
+    for module, name in (
+        ("trustedhost", "TrustedHostMiddleware"),
+        ("httpsredirect", "HTTPSRedirectMiddleware"),
+        ("authentication", "AuthenticationMiddleware"),
+    )
+)
+
+
+def _builds_response(node: ast.Call) -> bool:
+    """``JSONResponse(...)``, ``PlainTextResponse(...)``, ``Response(...)`` ..."""
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return name.endswith("Response")
+
+
 @rule("PBK209")
 class CorsMiddlewareNotOutermost(Check):
+    """Counts a later middleware only when it can answer a request itself.
+
+    That is known for Starlette's answering middleware, for classes of this
+    module and for ``@app.middleware`` functions that build a response; a
+    middleware imported from elsewhere is unknown, so it is not counted.
+    """
+
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
-        # (function or None, receiver text) -> the CORS add_middleware call not yet followed
-        self.pending: dict[tuple[ast.AST | None, str], ast.Call] = {}
+        # (function or None, receiver text) -> [("cors", call) | ("class", name) | ("function", def)]
+        self.events: dict[tuple[ast.AST | None, str], list[tuple[str, object]]] = {}
+        self.local_classes: set[str] = set()
+        self.answering: set[object] = set()  # class names and function nodes that build responses
+        self.middleware_functions: set[ast.AST] = set()
 
-    def _added(self, receiver: ast.expr, other: str | None, call: ast.Call | None = None) -> None:
+    def _added(self, receiver: ast.expr, event: tuple[str, object]) -> None:
         chain = attribute_chain(receiver)
-        if chain is None:
-            return
-        key = (self.model.function, chain)
-        if other is None:
-            self.pending.setdefault(key, call)  # type: ignore[arg-type]
-            return
-        cors = self.pending.pop(key, None)
-        if cors is not None:
-            self.report(cors, other=other)
+        if chain is not None:
+            self.events.setdefault((self.model.function, chain), []).append(event)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.local_classes.add(node.name)
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        if _builds_response(node):
+            cls = self.model.receivers.enclosing_class()
+            if isinstance(cls, ast.ClassDef):
+                self.answering.add(cls.name)
+            scope = self.model.scope
+            while scope is not None:  # a middleware function, or a function nested in it
+                if scope.node in self.middleware_functions:
+                    self.answering.add(scope.node)
+                scope = scope.parent
+            return
         if not (isinstance(func, ast.Attribute) and func.attr == "add_middleware" and node.args):
             return
         middleware = node.args[0]
-        if self.model.qualname(middleware) in CORS_CLASSES:
-            self._added(func.value, None, node)
-        else:
-            self._added(func.value, attribute_chain(middleware) or "another middleware")
+        qualname = self.model.qualname(middleware)
+        if qualname in CORS_CLASSES:
+            self._added(func.value, ("cors", node))
+        elif qualname in ANSWERING_MIDDLEWARE:
+            self._added(func.value, ("known", attribute_chain(middleware)))
+        elif isinstance(middleware, ast.Name) and middleware.id in self.local_classes and qualname is None:
+            self._added(func.value, ("class", middleware.id))
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for decorator in node.decorator_list:
             if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and decorator.func.attr == "middleware":
-                self._added(decorator.func.value, f"the @{_call_text(decorator.func)} function {node.name}()")
+                self.middleware_functions.add(node)
+                self._added(decorator.func.value, ("function", node))
 
     visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def _answers(self, kind: str, value: object) -> str | None:
+        """The name to show when this later middleware can answer by itself."""
+        if kind == "known":
+            return str(value)
+        if kind == "class" and value in self.answering:
+            return str(value)
+        if kind == "function" and value in self.answering:
+            return f"the @middleware function {value.name}()"  # type: ignore[attr-defined]
+        return None
+
+    def finish(self) -> None:
+        for events in self.events.values():
+            for index, (kind, value) in enumerate(events):
+                if kind != "cors":
+                    continue
+                for later_kind, later in events[index + 1 :]:
+                    other = self._answers(later_kind, later)
+                    if other is not None:
+                        self.report(value, other=other)  # type: ignore[arg-type]
+                        break
 
 
 # -- PBK206: commit after yield in a dependency ---------------------------------------
