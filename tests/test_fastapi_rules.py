@@ -827,8 +827,11 @@ def test_pbk207_create_task_with_injected_session():
 
         @app.post("/b")
         async def b(s: AsyncSession) -> None:  # annotated as a session: injected somehow
-            t = aio.create_task(work(s))  # PBK207
+            t = aio.create_task(work(s))  # awaited below: does not outlive the request
             keep.add(t)
+            keep.add(aio.create_task(work(s)))  # PBK207 the set is never awaited
+            other = aio.create_task(work(s))  # PBK207 another task is awaited, not this one
+            await t
         """,
         PBK2,
     )
@@ -926,6 +929,12 @@ def test_pbk207_must_not_flag():
             await asyncio.wait([t2])
             async with asyncio.TaskGroup() as tg:
                 tg.create_task(work(s))
+            pending = []
+            pending.append(asyncio.create_task(work(s)))
+            await asyncio.gather(*pending)
+            many = [asyncio.create_task(work(s)) for _ in range(3)]
+            await asyncio.wait(many)
+            await asyncio.gather(*[asyncio.create_task(work(s)) for _ in range(3)])
 
 
         async def helper(s: AsyncSession) -> None:  # neither a path operation nor a dependency

@@ -453,21 +453,36 @@ class RequestResourceOutlivesRequest(_Generators):
         # (function, call, kind of work, [(name, receiver kind)], bound name)
         self.tasks: list[tuple[ast.AST, ast.Call, str, list[tuple[str, str | None]], str | None]] = []
 
+    @staticmethod
+    def _held_calls(expr: ast.expr) -> list[ast.expr]:
+        """The calls a value holds: itself, the elements of a literal, the element of a comprehension."""
+        if isinstance(expr, ast.Starred):
+            expr = expr.value
+        if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+            return [e.value if isinstance(e, ast.Starred) else e for e in expr.elts]
+        if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return [expr.elt]
+        return [expr]
+
     def visit_Assign(self, node: ast.Assign) -> None:
-        if isinstance(node.value, ast.Call) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            self.bound[id(node.value)] = node.targets[0].id
+        # `t = create_task(...)`, `ts = [create_task(...) for ...]`: remember the name
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            for held in self._held_calls(node.value):
+                self.bound[id(held)] = node.targets[0].id
 
     def visit_Await(self, node: ast.Await) -> None:
+        # `await t`, `await create_task(...)`, `await gather(t, *ts, create_task(...))`, `await wait([t])`
         operand = node.value
         parts = [operand]
         if isinstance(operand, ast.Call):
-            parts.extend(a.value if isinstance(a, ast.Starred) else a for a in operand.args)
+            parts.extend(operand.args)
         names = self.awaited_names.setdefault(self.model.function, set())
         for part in parts:
-            if isinstance(part, ast.Call):
-                self.awaited_calls.add(id(part))
-            elements = part.elts if isinstance(part, (ast.List, ast.Tuple, ast.Set)) else [part]
-            names.update(e.id for e in elements if isinstance(e, ast.Name))
+            for held in self._held_calls(part):
+                if isinstance(held, ast.Call):
+                    self.awaited_calls.add(id(held))
+                elif isinstance(held, ast.Name):
+                    names.add(held.id)
 
     def _parameters(self, expr: ast.expr) -> list[tuple[str, str | None]]:
         """Names passed to a call (as arguments or as its receiver), with their kinds here."""
@@ -490,6 +505,9 @@ class RequestResourceOutlivesRequest(_Generators):
         if not isinstance(function, _FUNCTIONS):
             return
         func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("append", "add") and isinstance(func.value, ast.Name):
+            for arg in node.args:  # `tasks.append(create_task(...))`: held by the collection
+                self.bound.setdefault(id(arg), func.value.id)
         if self._is_task_factory(node):
             coro = node.args[0] if node.args else _keyword(node, "coro")
             names = self._parameters(coro) if coro is not None else []
