@@ -181,7 +181,11 @@ def _ruff_overlaps(rules) -> str:
     if async_:
         listed = ", ".join(f"{code} ({', '.join(ruff)})" for code, ruff in async_)
         ignore = ", ".join(f'"{code}"' for code, _ in async_)
-        lines += ["If you already run ruff's `ASYNC` rules, leave these to ruff:", f"{listed}, with `ignore = [{ignore}]` in `[tool.pbk]`."]
+        lines += [
+            "If you already run ruff's `ASYNC` rules, these PBK rules report much the same",
+            f"(not always exactly the same cases): {listed}.",
+            f"To leave them to ruff, set `ignore = [{ignore}]` in `[tool.pbk]`.",
+        ]
     if other:
         lines.append("Other overlaps with ruff: " + ", ".join(f"{code} ({', '.join(ruff)})" for code, ruff in other) + ".")
     return "\n".join(lines)

@@ -86,6 +86,24 @@ def _children(node: ast.AST, fields: Iterable[str]) -> list[ast.AST]:
 _OPEN, _CLOSE, _LEAVE = 0, 1, 2
 
 
+def runnable_codes(settings: Settings) -> list[str]:
+    """The selected codes that have a check and whose rule file's ``min-python``
+    the configured minimum Python satisfies (rules recommending 3.11 features
+    stay silent for code that must run on 3.10)."""
+    from .catalog import bundled_rules
+
+    rules = bundled_rules()
+    runnable = []
+    for code in sorted(settings.codes):
+        if code not in REGISTRY:
+            continue
+        rule = rules.get(code)
+        if rule is not None and rule.min_python is not None and tuple(settings.min_python) < rule.min_python:
+            continue
+        runnable.append(code)
+    return runnable
+
+
 class FileCheck:
     """The state of checking one file."""
 
@@ -97,7 +115,7 @@ class FileCheck:
         self.model = SemanticModel(tree, frozenset(settings.options.get("session-factories", ())))
         self.findings: list[Finding] = []
         self.broken: set[str] = set()
-        self.checks: list[Check] = [REGISTRY[code](RuleContext(code, self)) for code in sorted(settings.codes) if code in REGISTRY]
+        self.checks: list[Check] = [REGISTRY[code](RuleContext(code, self)) for code in runnable_codes(settings)]
         self.enter: dict[type, list[tuple[str, Callable[[ast.AST], None]]]] = {}
         self.leave: dict[type, list[tuple[str, Callable[[ast.AST], None]]]] = {}
         for check in self.checks:

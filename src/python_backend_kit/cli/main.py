@@ -76,12 +76,23 @@ def _rule_parser(commands: argparse._SubParsersAction) -> None:
     rule.add_argument("--output-format", choices=("text", "json"), default="text")
 
 
+def _bundle_parsers(commands: argparse._SubParsersAction) -> None:
+    """``pbk skill`` and ``pbk docs``: their modules define their own arguments."""
+    from . import docs, skill
+
+    skill.add_parser(commands)
+    commands.choices["skill"].set_defaults(handler=".skill:run_skill")
+    docs.add_parser(commands)
+    commands.choices["docs"].set_defaults(handler=".docs:run_docs")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pbk", description="python-backend-kit: rules for correct async Python backends")
     parser.add_argument("--version", action="version", version=f"pbk {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, required=True, metavar="COMMAND")
     _check_parser(commands)
     _rule_parser(commands)
+    _bundle_parsers(commands)
     return parser
 
 

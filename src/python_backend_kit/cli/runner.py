@@ -108,8 +108,9 @@ def _matches(code: str, prefixes: tuple[str, ...]) -> bool:
 
 
 def _init_worker(settings: Settings, builtin_codes: frozenset[str], context: int) -> None:
-    """Runs once per worker: it imports the checks; the rule files are never read here
-    (messages are made in the parent), so a worker starts in milliseconds."""
+    """Runs once per worker: it imports the checks and keeps the settings. Messages are
+    made in the parent; the engine reads the rule files once per process (for each
+    rule's min-python, a few milliseconds; inherited when workers fork)."""
     global _worker
     from ..checks import load_checks
 

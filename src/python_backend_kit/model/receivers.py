@@ -48,6 +48,7 @@ PATH = "pathlib.Path"
 FASTAPI_APP = "fastapi.FastAPI"
 FASTAPI_ROUTER = "fastapi.APIRouter"
 STARLETTE_APP = "starlette.Starlette"
+STARLETTE_ROUTER = "starlette.Router"
 
 # qualified name of a class -> kind of its instances (constructor call or annotation)
 CLASS_KINDS: dict[str, str] = {
@@ -105,6 +106,7 @@ CLASS_KINDS: dict[str, str] = {
     "fastapi.APIRouter": FASTAPI_ROUTER,
     "fastapi.routing.APIRouter": FASTAPI_ROUTER,
     "starlette.applications.Starlette": STARLETTE_APP,
+    "starlette.routing.Router": STARLETTE_ROUTER,
 }
 
 # qualified name of a function -> kind of what it returns (or its awaited result)
