@@ -58,6 +58,7 @@ RESOURCES: dict[str, Spec] = {
     **_specs("aiohttp.ClientSession", AIOHTTP, "aiohttp.ClientSession", "aiohttp.client.ClientSession"),
     **_specs("aiohttp.TCPConnector", CONNECTOR, "aiohttp.TCPConnector", "aiohttp.connector.TCPConnector"),
     **_specs("httpx.AsyncClient", HTTPX, "httpx.AsyncClient", "httpx._client.AsyncClient"),
+    **_specs("httpx2.AsyncClient", HTTPX, "httpx2.AsyncClient"),
     **_specs("redis.asyncio.Redis", REDIS, "redis.asyncio.Redis", "redis.asyncio.StrictRedis", "redis.asyncio.client.Redis", "redis.asyncio.client.StrictRedis"),
     **_specs(
         "redis.asyncio.from_url",
@@ -125,8 +126,10 @@ NON_OWNING = frozenset(
         "sqlalchemy.orm.Session",
         "sqlmodel.Session",
         "sqlmodel.ext.asyncio.session.AsyncSession",
+        *(f"builtins.{name}" for name in ("print", "isinstance", "len", "repr", "str", "id", "type", "hasattr", "getattr", "bool")),
     }
 )
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 # a function handed to one of these runs once per process
 ENTRY_RUNNERS = frozenset({"asyncio.run", "asyncio.runners.run", "anyio.run", "trio.run", "uvloop.run"})
 CACHE_DECORATORS = frozenset({"cache", "lru_cache", "cached", "alru_cache", "cached_property", "cache_resource"})
@@ -146,6 +149,14 @@ def _last_name(func: ast.expr) -> str | None:
     if isinstance(func, ast.Attribute):
         return func.attr
     return None
+
+
+def _builds_object(func: ast.expr) -> bool:
+    """`Api(...)`, `Api.connect(...)`, `cls(...)`: the result may own what it receives."""
+    chain = attribute_chain(func) or ""
+    first, _, _ = chain.partition(".")
+    last = chain.rpartition(".")[2]
+    return first in ("cls", "self") and "." not in chain or any(part[:1].isupper() for part in (first, last))
 
 
 def _call_args(call: ast.Call) -> list[ast.expr]:
@@ -226,6 +237,7 @@ class ResourceFlow(Check):
         self.positions: dict[int, str] = {}  # id(call) -> position (set by the parent)
         self.direct_values: set[int] = set()  # ids of calls that are the value of an assignment
         self.receivers: set[int] = set()  # ids of expressions used as `x.attr`
+        self.used: set[int] = set()  # ids of names passed to an awaited call (used, not handed over)
         self.awaited: set[int] = set()  # ids of calls that are awaited (or run by a wrapper)
         self.entry_points: set[str] = set()  # functions run once per process
         self.defaults: set[int] = set()
@@ -373,7 +385,7 @@ class ResourceFlow(Check):
             self.positions[id(node.value)] = "expr"
 
     def visit_Name(self, node: ast.Name) -> None:
-        if not isinstance(node.ctx, ast.Load) or id(node) in self.receivers:
+        if not isinstance(node.ctx, ast.Load) or id(node) in self.receivers or id(node) in self.used:
             return
         fn = self.model.function
         facts = None
@@ -394,6 +406,8 @@ class ResourceFlow(Check):
         facts = self.facts_here()
         args = _call_args(node)
 
+        if id(node) in self.awaited and not _builds_object(func):
+            self.used.update(id(a) for a in args if isinstance(a, ast.Name))
         # arguments that the callee runs, owns or manages
         if qualname in AWAITING_FUNCTIONS or method in AWAITING_METHODS:
             for arg in args:
@@ -414,7 +428,9 @@ class ResourceFlow(Check):
             for arg in args:
                 if isinstance(arg, ast.Call):
                     self.positions.setdefault(id(arg), "owned")
-        elif self._constructor_like(func, qualname):
+        elif id(node) not in self.awaited and qualname not in NON_OWNING and method not in CLOSE_METHODS and method not in LOG_METHODS:
+            # handed to something that is built or registered here (not an awaited
+            # call that merely uses it): the new owner may close it
             for arg in args:
                 if isinstance(arg, ast.Name):
                     facts.moved.add(arg.id)
@@ -443,10 +459,6 @@ class ResourceFlow(Check):
             arg = arg.value.elt
         if isinstance(arg, ast.Call):
             self.awaited.add(id(arg))
-
-    def _constructor_like(self, func: ast.expr, qualname: str | None) -> bool:
-        name = _last_name(func)
-        return bool(name) and name[0].isupper() and qualname not in NON_OWNING  # type: ignore[index]
 
     def _creation(self, node: ast.Call, spec: Spec, facts: Facts) -> None:
         fn = self.model.function
@@ -514,11 +526,16 @@ class PoolPerRequest(ResourceFlow):
                 if group not in PER_REQUEST_GROUPS:
                     continue
                 # a lazily filled cache on the app (not on the request) is created once
-                if creation.stored_on and not any(c.startswith(("request.", "req.")) for c in creation.stored_on):
+                if creation.stored_on and not any(c.startswith(("request.state.", "req.state.")) for c in creation.stored_on):
                     continue
             else:
-                if group not in PER_CALL_GROUPS or once:
+                # outside request handlers only async functions count: a sync function
+                # that builds, uses and disposes an engine is a migration, a CLI command
+                # or a startup probe, run once per process
+                if group not in PER_CALL_GROUPS or once or not isinstance(fn, ast.AsyncFunctionDef):
                     continue
+                if _pool_class(creation.call, self.model) in POOLS_WITHOUT_IDLE_CONNECTIONS:
+                    continue  # NullPool: no pool is built
                 if creation.escaped or not facts.flows_from(set(creation.flows)).isdisjoint(facts.escaped):
                     continue
             self.report(creation.call, call=creation.spec.display)
@@ -587,39 +604,65 @@ class HttpClientNotClosed(ResourceFlow):
 
 # -- PBK402 ---------------------------------------------------------------
 
-ENGINE_FACTORIES = {q: s for q, s in RESOURCES.items() if s.group in (ENGINE, SYNC_ENGINE)}
 POOLS_WITHOUT_IDLE_CONNECTIONS = frozenset({"NullPool", "StaticPool", "SingletonThreadPool", "AssertionPool"})
 
 
-def _starts_with_sqlite(expr: ast.expr | None) -> bool:
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        return expr.value.startswith("sqlite")
-    if isinstance(expr, ast.JoinedStr) and expr.values:
-        return _starts_with_sqlite(expr.values[0])
+def _pool_class(call: ast.Call, model) -> str | None:  # noqa: ANN001
+    """The class name given as ``poolclass=``; "?" when it cannot be resolved."""
+    for keyword in call.keywords:
+        if keyword.arg == "poolclass":
+            qualname = model.qualname(keyword.value)
+            return qualname.rpartition(".")[2] if qualname else "?"
+    return None
+
+
+def _mentions_sqlite(expr: ast.AST | None, depth: int = 0) -> bool:
+    """A SQLite URL literal, or a name, attribute or helper that says sqlite."""
+    if expr is None or depth > 3:
+        return False
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, str) and expr.value.startswith("sqlite")
+    if isinstance(expr, ast.JoinedStr):
+        return bool(expr.values) and _mentions_sqlite(expr.values[0], depth + 1)
+    if isinstance(expr, (ast.Name, ast.Attribute)):
+        return "sqlite" in (attribute_chain(expr) or "").lower()
+    if isinstance(expr, ast.Call):
+        return _mentions_sqlite(expr.func, depth + 1) or any(_mentions_sqlite(a, depth + 1) for a in _call_args(expr))
     return False
 
 
-@rule("PBK402", ast.Call)
-def missing_pool_pre_ping(node: ast.Call, ctx: RuleContext) -> None:
-    spec = ENGINE_FACTORIES.get(ctx.model.call_name(node) or "")
-    if spec is None:
-        return
-    url = node.args[0] if node.args else None
-    for keyword in node.keywords:
-        if keyword.arg is None:
-            return  # **options: cannot tell
-        if keyword.arg == "pool_pre_ping":
-            if not (isinstance(keyword.value, ast.Constant) and not keyword.value.value):
-                return  # True, or a value we cannot read
-        elif keyword.arg == "poolclass":
-            pool = ctx.model.qualname(keyword.value)
-            if pool is None or pool.rpartition(".")[2] in POOLS_WITHOUT_IDLE_CONNECTIONS:
-                return
-        elif keyword.arg == "url":
-            url = keyword.value
-    if any(isinstance(a, ast.Starred) for a in node.args) or _starts_with_sqlite(url):
-        return
-    ctx.report(node, call=spec.display)
+@rule("PBK402")
+class MissingPoolPrePing(ResourceFlow):
+    """Engines without ``pool_pre_ping``; a throwaway engine disposed where it is made is fine."""
+
+    def finish(self) -> None:
+        self.done.extend(self.facts.values())
+        self.facts = {}
+        for facts in self.done:
+            self.decide(facts)
+
+    def decide(self, facts: Facts) -> None:
+        disposed = {c.chain for c in facts.closes if c.method == "dispose"}
+        name = getattr(facts.node, "name", "")
+        for creation in facts.creations:
+            call = creation.call
+            if creation.spec.group not in (ENGINE, SYNC_ENGINE) or not self._without_pre_ping(call):
+                continue
+            if "sqlite" in name.lower():
+                continue  # aio_sqlite_engine(url): the helper says what the URL is
+            if creation.direct and creation.flows and not facts.alias_group({creation.flows[-1]}).isdisjoint(disposed):
+                continue  # used once and disposed: no connection sits idle in its pool
+            self.report(call, call=creation.spec.display)
+
+    def _without_pre_ping(self, call: ast.Call) -> bool:
+        if any(k.arg is None or k.arg == "pool_pre_ping" for k in call.keywords):
+            return False  # **options cannot be read; an explicit value is a decision
+        if any(isinstance(a, ast.Starred) for a in call.args):
+            return False
+        if _pool_class(call, self.model) not in (None, "QueuePool", "AsyncAdaptedQueuePool"):
+            return False  # NullPool, StaticPool ... or a pool class we cannot resolve
+        url = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "url"), None)
+        return not any(_mentions_sqlite(a) for a in (url, *(k.value for k in call.keywords if k.arg in ("creator", "async_creator"))))
 
 
 # -- PBK405 ---------------------------------------------------------------
@@ -665,13 +708,9 @@ class HttpClientOutsideLoop(Check):
 AIOHTTP_REQUEST_METHODS = frozenset({"request", "get", "post", "put", "patch", "delete", "head", "options", "ws_connect"})
 AIOHTTP_TLS_CALLS = frozenset({"aiohttp.TCPConnector", "aiohttp.connector.TCPConnector", "aiohttp.request", "aiohttp.client.request"})
 HTTPX_TLS_CALLS = frozenset(
-    {
-        "httpx.AsyncClient",
-        "httpx.Client",
-        "httpx.AsyncHTTPTransport",
-        "httpx.HTTPTransport",
-        *(f"httpx.{m}" for m in ("request", "stream", "get", "options", "head", "post", "put", "patch", "delete")),
-    }
+    f"{package}.{name}"
+    for package in ("httpx", "httpx2")  # httpx2 2.16 (the fork) keeps httpx's API here
+    for name in ("AsyncClient", "Client", "AsyncHTTPTransport", "HTTPTransport", "request", "stream", "get", "options", "head", "post", "put", "patch", "delete")
 )
 
 
@@ -713,7 +752,7 @@ def redis_close_deprecated(node: ast.Await, ctx: RuleContext) -> None:
 # -- PBK408 ---------------------------------------------------------------
 
 TCP_CONNECTORS = frozenset({"aiohttp.TCPConnector", "aiohttp.connector.TCPConnector"})
-HTTPX_LIMITS = frozenset({"httpx.Limits", "httpx._config.Limits"})
+HTTPX_LIMITS = frozenset({"httpx.Limits", "httpx._config.Limits", "httpx2.Limits"})
 
 
 def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
@@ -731,10 +770,11 @@ def unbounded_connection_pool(node: ast.Call, ctx: RuleContext) -> None:
         if node.args or any(k.arg is None for k in node.keywords):
             return  # positional or **kwargs: cannot tell
         limit = _keyword(node, "max_connections")
+        package = qualname.partition(".")[0]  # type: ignore[union-attr]
         if limit is None:
-            ctx.report(node, call="httpx.Limits() without max_connections")
+            ctx.report(node, call=f"{package}.Limits() without max_connections")
         elif isinstance(limit.value, ast.Constant) and limit.value.value is None:
-            ctx.report(node, call="httpx.Limits(max_connections=None)")
+            ctx.report(node, call=f"{package}.Limits(max_connections=None)")
 
 
 # -- PBK409 ---------------------------------------------------------------

@@ -7,4 +7,4 @@ e2 = sa.create_engine(  # PBK402
     "postgresql://db/app",
     pool_size=10,
 )
-e3 = cae("postgresql+asyncpg://db/app", pool_pre_ping=False)  # PBK402
+e3 = cae("postgresql+asyncpg://db/app", pool_pre_ping=False)  # an explicit value is a decision: silent
