@@ -728,3 +728,57 @@ def test_handing_over_through_an_awaited_constructor_is_not_a_use():
         """,
         codes={"PBK401", "PBK404"},
     )
+
+
+def test_app_state_attributes_take_the_kind_assigned_in_the_module():
+    assert_marked(
+        """
+        from contextlib import asynccontextmanager
+
+        import httpx
+        import redis.asyncio as redis
+        from fastapi import FastAPI, Request
+
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI):
+            app.state.redis = redis.from_url("redis://cache")  # PBK403
+            app.state.http = httpx.AsyncClient()  # PBK403 (its close is not awaited)
+            app.state.other = redis.from_url("redis://other")  # PBK403 (closed after a bare yield)
+            app.state.other = object()
+            yield
+            await app.state.redis.close()  # PBK407
+            await app.state.other.close()  # assigned two kinds: unknown
+            app.state.http.aclose()  # PBK409
+
+
+        app = FastAPI(lifespan=lifespan)
+
+
+        @app.get("/flush")
+        async def flush(request: Request) -> None:
+            await request.app.state.redis.close()  # PBK407
+            await request.app.state.unknown.close()
+        """,
+        codes={"PBK403", "PBK407", "PBK409"},
+    )
+
+
+def test_app_state_kinds_from_a_startup_hook_in_another_function():
+    assert_marked(
+        """
+        import redis.asyncio as aioredis
+        from fastapi import FastAPI
+
+
+        async def close_redis(app: FastAPI) -> None:
+            if getattr(app.state, "redis", None):
+                await app.state.redis.close()  # PBK407
+                app.state.redis = None
+
+
+        async def init_redis(app: FastAPI) -> None:
+            app.state.redis = aioredis.from_url("redis://cache")
+        """,
+        codes={"PBK407"},
+    )

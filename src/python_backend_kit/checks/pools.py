@@ -738,15 +738,92 @@ def tls_verification_disabled(node: ast.Call, ctx: RuleContext) -> None:
         ctx.report(node, arg=arg)
 
 
-# -- PBK407 ---------------------------------------------------------------
+# -- PBK407 and PBK409: receivers, also `app.state.x` -----------------------
 
 
-@rule("PBK407", ast.Await)
-def redis_close_deprecated(node: ast.Await, ctx: RuleContext) -> None:
-    call = node.value
-    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "close":
-        if ctx.model.kind_of(call.func.value) == REDIS_ASYNC:
-            ctx.report(call)
+def _state_key(chain: str | None) -> str | None:
+    """`request.app.state.redis` -> "state.redis": one attribute of the app state."""
+    if not chain:
+        return None
+    parts = chain.split(".")
+    if "state" in parts[:-1]:
+        at = parts.index("state")
+        if at >= 1 and at == len(parts) - 2:
+            return ".".join(parts[at:])
+    return None
+
+
+class StateKinds(Check):
+    """Receiver kinds, plus what the module stores on ``app.state.<attr>``.
+
+    ``app.state.redis = redis.from_url(...)`` in a lifespan or startup hook makes
+    ``app.state.redis`` (and ``request.app.state.redis``) a Redis client anywhere
+    in the module; an attribute assigned two different kinds stays unknown.
+    Calls on such attributes are decided in ``finish()``, once every assignment
+    has been seen.
+    """
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        self.state_kinds: dict[str, str | None] = {}
+        self.pending: list[tuple[str, ast.Call, str]] = []  # (state key, call, receiver text)
+
+    def _assigned(self, targets: list[ast.expr], value: ast.expr | None) -> None:
+        if value is None:
+            return
+        for target in targets:
+            key = _state_key(attribute_chain(target)) if isinstance(target, ast.Attribute) else None
+            if key is None:
+                continue
+            kind = self.model.kind_of(value)
+            if isinstance(value, ast.Constant) and value.value is None:
+                continue  # `app.state.redis = None` on shutdown
+            if key in self.state_kinds and self.state_kinds[key] != kind:
+                kind = None
+            self.state_kinds[key] = kind
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self._assigned(node.targets, node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._assigned([node.target], node.value)
+
+    def check_close(self, call: ast.expr | None, methods: dict[str, frozenset[str]]) -> None:
+        """Report *call* now, or later for `app.state.x`, when it calls one of *methods*."""
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            return
+        receiver = call.func.value
+        text = attribute_chain(receiver)
+        kind = self.model.kind_of(receiver)
+        if kind is not None:
+            if call.func.attr in methods.get(kind, ()):
+                self.report(call, call=f"{text or kind.rpartition('.')[2]}.{call.func.attr}")
+            return
+        key = _state_key(text)
+        if key is not None:
+            self.pending.append((key, call, f"{text}.{call.func.attr}"))
+
+    def finish(self) -> None:
+        methods = self.methods()
+        for key, call, text in self.pending:
+            kind = self.state_kinds.get(key)
+            if kind is not None and call.func.attr in methods.get(kind, ()):  # type: ignore[attr-defined]
+                self.report(call, call=text)
+
+    def methods(self) -> dict[str, frozenset[str]]:  # pragma: no cover - subclasses
+        raise NotImplementedError
+
+
+REDIS_DEPRECATED_CLOSE = {REDIS_ASYNC: frozenset({"close"})}
+
+
+@rule("PBK407")
+class RedisCloseDeprecated(StateKinds):
+    def methods(self) -> dict[str, frozenset[str]]:
+        return REDIS_DEPRECATED_CLOSE
+
+    def visit_Await(self, node: ast.Await) -> None:
+        self.check_close(node.value, REDIS_DEPRECATED_CLOSE)
 
 
 # -- PBK408 ---------------------------------------------------------------
@@ -790,30 +867,18 @@ ASYNC_CLOSE_METHODS: dict[str, frozenset[str]] = {
 }
 
 
-def _async_close(expr: ast.expr | None, ctx: RuleContext) -> str | None:
-    """`x.aclose` as text when *expr* calls an async close method of a known resource."""
-    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)):
-        return None
-    kind = ctx.model.kind_of(expr.func.value)
-    if kind is None or expr.func.attr not in ASYNC_CLOSE_METHODS.get(kind, ()):
-        return None
-    receiver = attribute_chain(expr.func.value) or kind.rpartition(".")[2]
-    return f"{receiver}.{expr.func.attr}"
-
-
 @rule("PBK409")
-class CloseNotAwaited(Check):
+class CloseNotAwaited(StateKinds):
+    def methods(self) -> dict[str, frozenset[str]]:
+        return ASYNC_CLOSE_METHODS
+
     def visit_Expr(self, node: ast.Expr) -> None:
-        call = _async_close(node.value, self.ctx)
-        if call:
-            self.report(node.value, call=call)
+        self.check_close(node.value, ASYNC_CLOSE_METHODS)
 
     def visit_Return(self, node: ast.Return) -> None:
         # an async function returning the coroutine leaves it to nobody
         if self.model.in_async:
-            call = _async_close(node.value, self.ctx)
-            if call:
-                self.report(node.value, call=call)
+            self.check_close(node.value, ASYNC_CLOSE_METHODS)
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -821,6 +886,4 @@ class CloseNotAwaited(Check):
             return
         for arg in _call_args(node):
             if isinstance(arg, ast.Lambda):
-                call = _async_close(arg.body, self.ctx)
-                if call:
-                    self.report(arg.body, call=call)
+                self.check_close(arg.body, ASYNC_CLOSE_METHODS)
