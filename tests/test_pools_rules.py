@@ -782,3 +782,33 @@ def test_app_state_kinds_from_a_startup_hook_in_another_function():
         """,
         codes={"PBK407"},
     )
+
+
+def test_pbk401_clients_on_a_shared_pool_are_cheap():
+    assert_marked(
+        """
+        from typing import Annotated
+
+        import aiohttp
+        import redis.asyncio as redis
+        from fastapi import Depends, FastAPI
+
+        app = FastAPI()
+        POOL = redis.ConnectionPool.from_url("redis://cache")
+
+
+        def get_redis():
+            return redis.Redis(connection_pool=POOL)
+
+
+        def get_other():
+            return redis.Redis(host="cache")  # PBK401
+
+
+        @app.get("/")
+        async def root(r: Annotated[redis.Redis, Depends(get_redis)], o: Annotated[redis.Redis, Depends(get_other)]) -> None:
+            async with aiohttp.ClientSession(connector=app.state.connector, connector_owner=False) as s:
+                await s.get("https://x.example")
+        """,
+        codes={"PBK401"},
+    )

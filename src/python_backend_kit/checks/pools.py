@@ -523,7 +523,7 @@ class PoolPerRequest(ResourceFlow):
             if creation.position in ("owned", "default"):
                 continue
             if per_request:
-                if group not in PER_REQUEST_GROUPS:
+                if group not in PER_REQUEST_GROUPS or _shares_a_pool(creation.call):
                     continue
                 # a lazily filled cache on the app (not on the request) is created once
                 if creation.stored_on and not any(c.startswith(("request.state.", "req.state.")) for c in creation.stored_on):
@@ -539,6 +539,16 @@ class PoolPerRequest(ResourceFlow):
                 if creation.escaped or not facts.flows_from(set(creation.flows)).isdisjoint(facts.escaped):
                     continue
             self.report(creation.call, call=creation.spec.display)
+
+
+def _shares_a_pool(call: ast.Call) -> bool:
+    """`Redis(connection_pool=pool)`, `ClientSession(connector=c, connector_owner=False)`: no new pool."""
+    for keyword in call.keywords:
+        if keyword.arg == "connection_pool" and not isinstance(keyword.value, ast.Call):
+            return True  # a pool built right here is a new pool (reported on this call)
+        if keyword.arg == "connector_owner" and isinstance(keyword.value, ast.Constant) and keyword.value.value is False:
+            return True
+    return False
 
 
 # -- PBK403 ---------------------------------------------------------------
