@@ -812,3 +812,30 @@ def test_pbk401_clients_on_a_shared_pool_are_cheap():
         """,
         codes={"PBK401"},
     )
+
+
+def test_pbk403_a_shutdown_helper_that_receives_the_app_may_close_its_state():
+    assert_marked(
+        """
+        from contextlib import asynccontextmanager
+
+        import httpx
+        from fastapi import FastAPI
+
+        from myapp.resources import close_all
+
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI):
+            app.state.http = httpx.AsyncClient()
+            client = httpx.AsyncClient()  # PBK403 a local: the helper cannot reach it
+            try:
+                yield
+            finally:
+                await close_all(app)
+
+
+        app = FastAPI(lifespan=lifespan)
+        """,
+        codes={"PBK403"},
+    )

@@ -193,6 +193,7 @@ class Facts:
         self.managed: set[str] = set()  # chains entered with async with or given to an exit stack
         self.moved: set[str] = set()  # names handed to a constructor that may own them
         self.closes: list[Close] = []
+        self.passed: list[tuple[str, int]] = []  # (name, line) of names given to any call
         self.yields: list[int] = []
         self.finally_tries: list[tuple[int, int, int, int]] = []  # body lines, finalbody lines
 
@@ -406,6 +407,7 @@ class ResourceFlow(Check):
         facts = self.facts_here()
         args = _call_args(node)
 
+        facts.passed.extend((a.id, node.lineno) for a in args if isinstance(a, ast.Name))
         if id(node) in self.awaited and not _builds_object(func):
             self.used.update(id(a) for a in args if isinstance(a, ast.Name))
         # arguments that the callee runs, owns or manages
@@ -572,6 +574,10 @@ class LifespanResourceNotClosed(ResourceFlow):
                 continue
             keys = facts.alias_group(keys)
             if not keys.isdisjoint(facts.managed) or not keys.isdisjoint(facts.moved):
+                continue
+            # `await close_all(app)` after the yield: a helper we cannot see may close app.state.x
+            roots = {c.partition(".")[0] for c in creation.stored_on}
+            if any(name in roots and line > later_yields[0] for name, line in facts.passed):
                 continue
             if not self._closed_safely(creation, keys, facts, later_yields[0]):
                 self.report(creation.call, call=creation.spec.display)
