@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from python_backend_kit.catalog import bundled_rules
-from python_backend_kit.cli.docs import END, START, readme_table, skill_index
+from python_backend_kit.cli.docs import readme_table, skill_index
+
+START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 from python_backend_kit.cli.main import main as pbk
 
 ROOT = Path(__file__).resolve().parent.parent

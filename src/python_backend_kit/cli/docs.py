@@ -1,8 +1,9 @@
 """``pbk docs``: regenerate the parts of SKILL.md and README.md that come
 from the rule files; ``--check`` exits 1 when they are stale.
 
-The generated text sits between ``<!-- rules:start -->`` and
-``<!-- rules:end -->``; everything outside the markers is left alone.
+The generated text sits between ``<!-- NAME:start -->`` and
+``<!-- NAME:end -->`` markers (``rules`` in both files, ``ruff-overlaps``
+in README.md); everything outside the markers is left alone.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from ..bundle_paths import bundle_root
 from ..catalog import Rule, load_rules
 from ..config import ConfigError
 
-START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 CATEGORY_TITLES = {"asyncio": "asyncio", "fastapi": "FastAPI", "sqlalchemy": "SQLAlchemy", "pools": "pools and clients"}
 
 
@@ -55,24 +55,52 @@ def readme_table(rules: dict[str, Rule]) -> str:
     return "\n".join(lines)
 
 
-def replace_between(text: str, block: str, path: Path) -> str:
-    start = text.find(START)
-    end = text.find(END)
+def ruff_overlaps(rules: dict[str, Rule]) -> str:
+    """README: which PBK rules overlap ruff's, from each rule file's ``overlaps``."""
+    async_rules, other = [], []
+    for code in sorted(rules):
+        ruff = [o.split(":", 1)[1].strip() for o in rules[code].overlaps if o.startswith("ruff:")]
+        if any(r.startswith("ASYNC") for r in ruff):
+            async_rules.append((code, ruff))
+        elif ruff:
+            other.append((code, ruff))
+    lines = []
+    if async_rules:
+        listed = ", ".join(f"{code} ({', '.join(ruff)})" for code, ruff in async_rules)
+        ignore = ", ".join(f'"{code}"' for code, _ in async_rules)
+        lines += [
+            "If you already run ruff's `ASYNC` rules, these PBK rules report much the same",
+            f"(not always exactly the same cases): {listed}.",
+            f"To leave them to ruff, set `ignore = [{ignore}]` in `[tool.pbk]`.",
+        ]
+    if other:
+        lines.append("Other overlaps with ruff: " + ", ".join(f"{code} ({', '.join(ruff)})" for code, ruff in other) + ".")
+    return "\n".join(lines)
+
+
+def replace_between(text: str, block: str, path: Path, name: str = "rules") -> str:
+    start_marker, end_marker = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    start = text.find(start_marker)
+    end = text.find(end_marker)
     if start == -1 or end == -1 or end < start:
-        raise DocsError(f"pbk docs: {path} has no '{START}' ... '{END}' markers")
-    return text[: start + len(START)] + "\n" + block + "\n" + text[end:]
+        raise DocsError(f"pbk docs: {path} has no '{start_marker}' ... '{end_marker}' markers")
+    return text[: start + len(start_marker)] + "\n" + block + "\n" + text[end:]
 
 
 def generated(root: Path) -> dict[Path, tuple[str, str]]:
     """For every generated file under *root*: (current text, fresh text)."""
     rules = load_rules(root / "rules")
     out: dict[Path, tuple[str, str]] = {}
-    for name, render in (("SKILL.md", skill_index), ("README.md", readme_table)):
+    parts = {"SKILL.md": [("rules", skill_index)], "README.md": [("rules", readme_table), ("ruff-overlaps", ruff_overlaps)]}
+    for name, renders in parts.items():
         path = root / name
         if name == "README.md" and not path.exists():
             continue  # an installed bundle has no README
         current = path.read_text(encoding="utf-8")
-        out[path] = (current, replace_between(current, render(rules), path))
+        fresh = current
+        for marker, render in renders:
+            fresh = replace_between(fresh, render(rules), path, marker)
+        out[path] = (current, fresh)
     return out
 
 

@@ -82,6 +82,7 @@ CLASS_KINDS: dict[str, str] = {
     "aiohttp.TCPConnector": AIOHTTP_CONNECTOR,
     "aiohttp.connector.TCPConnector": AIOHTTP_CONNECTOR,
     "httpx.AsyncClient": HTTPX_ASYNC_CLIENT,
+    "httpx2.AsyncClient": HTTPX_ASYNC_CLIENT,  # the httpx fork keeps the API
     "httpx.Client": HTTPX_CLIENT,
     "requests.Session": REQUESTS_SESSION,
     "requests.session": REQUESTS_SESSION,
@@ -97,6 +98,8 @@ CLASS_KINDS: dict[str, str] = {
     "redis.asyncio.client.Redis": REDIS_ASYNC,
     "redis.asyncio.ConnectionPool": REDIS_ASYNC_POOL,
     "redis.asyncio.connection.ConnectionPool": REDIS_ASYNC_POOL,
+    "redis.asyncio.BlockingConnectionPool": REDIS_ASYNC_POOL,
+    "redis.asyncio.connection.BlockingConnectionPool": REDIS_ASYNC_POOL,
     "subprocess.Popen": POPEN,
     "pathlib.Path": PATH,
     "pathlib.PosixPath": PATH,
@@ -129,6 +132,9 @@ FACTORY_KINDS: dict[str, str] = {
     "redis.asyncio.from_url": REDIS_ASYNC,
     "redis.asyncio.Redis.from_url": REDIS_ASYNC,
     "redis.asyncio.client.Redis.from_url": REDIS_ASYNC,
+    "redis.asyncio.utils.from_url": REDIS_ASYNC,
+    "redis.asyncio.Redis.from_pool": REDIS_ASYNC,
+    "redis.asyncio.client.Redis.from_pool": REDIS_ASYNC,
     "redis.asyncio.ConnectionPool.from_url": REDIS_ASYNC_POOL,
     "requests.session": REQUESTS_SESSION,
 }
