@@ -412,3 +412,74 @@ def test_pbk103_reap_through_wrappers():
                         await asyncio.wait_for(asyncio.shield(self._task), 5)  # PBK102
         """
     )
+
+
+def test_pbk103_isinstance_guarded_raise_and_cancellation_subclasses():
+    assert_marked(
+        """
+        import asyncio
+
+
+        class WorkerCancelled(asyncio.CancelledError):
+            pass
+
+
+        class Retry(Exception):
+            pass
+
+
+        async def connect(tr, retry):
+            try:
+                await tr.start()
+            except (Exception, asyncio.CancelledError) as exc:
+                tr.close()
+                if retry and isinstance(exc, OSError):
+                    raise Retry() from exc  # only for OSError: never for a cancellation
+                raise
+            try:
+                await tr.start()
+            except asyncio.CancelledError:
+                raise WorkerCancelled() from None  # still a cancellation
+            try:
+                await tr.start()
+            except BaseException as exc:  # PBK103 the guard admits CancelledError
+                if isinstance(exc, (OSError, asyncio.CancelledError)):
+                    raise Retry() from exc
+                raise
+            try:
+                await tr.start()
+            except BaseException as exc:  # PBK103 a guard on another name proves nothing
+                if isinstance(tr, OSError):
+                    raise Retry() from exc
+                raise
+        """
+    )
+
+
+def test_pbk103_exception_handed_on_is_not_judged():
+    assert_marked(
+        """
+        import asyncio
+
+
+        async def run_callbacks(callbacks, future, gen):
+            errors = []
+            for cb in callbacks:
+                try:
+                    await cb()
+                except (Exception, asyncio.CancelledError) as exc:
+                    errors.append(exc)
+            try:
+                await gen.asend(None)
+            except BaseException as exc:
+                res = gen.throw(exc)
+            try:
+                await callbacks[0]()
+            except BaseException as exc:
+                future.set_exception(exc)
+            try:
+                await callbacks[0]()
+            except BaseException as exc:  # PBK103 logging is not handing it on
+                log(exc)
+        """
+    )

@@ -155,11 +155,53 @@ class DanglingTask(Check):
 RERAISE, EXIT, FALL = "reraise", "exit", "fall"
 
 
-def _outcomes(stmts: list[ast.stmt], caught: str | None, in_loop: bool = False) -> set[str]:
+class _Flow:
+    """What the handler analysis knows beyond the statements: which local
+    classes are CancelledError subclasses, and how names resolve."""
+
+    def __init__(self, ctx: RuleContext | None = None, cancellation_classes: frozenset[str] = frozenset()) -> None:
+        self.ctx = ctx
+        self.cancellation_classes = cancellation_classes
+
+    def is_cancellation(self, expr: ast.expr) -> bool:
+        """*expr* names CancelledError, BaseException or a local subclass of CancelledError."""
+        if isinstance(expr, ast.Call):
+            expr = expr.func
+        if isinstance(expr, ast.Name) and expr.id in self.cancellation_classes:
+            return True
+        return self.ctx is not None and self.ctx.model.qualname(expr) in CANCELLED_ERRORS
+
+    def excludes_cancellation(self, test: ast.expr, caught: str | None) -> bool:
+        """*test* holds only when the caught exception is not a cancellation:
+        ``isinstance(exc, OSError)`` alone or in an ``and`` chain."""
+        if caught is None or self.ctx is None:
+            return False
+        tests = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+        for candidate in tests:
+            if not (
+                isinstance(candidate, ast.Call)
+                and isinstance(candidate.func, ast.Name)
+                and candidate.func.id == "isinstance"
+                and len(candidate.args) == 2
+                and isinstance(candidate.args[0], ast.Name)
+                and candidate.args[0].id == caught
+            ):
+                continue
+            classes = candidate.args[1]
+            names = classes.elts if isinstance(classes, ast.Tuple) else [classes]
+            if names and not any(self.is_cancellation(n) for n in names):
+                return True
+        return False
+
+
+_NO_FLOW = _Flow()
+
+
+def _outcomes(stmts: list[ast.stmt], caught: str | None, in_loop: bool = False, flow: _Flow = _NO_FLOW) -> set[str]:
     """How a handler body can end: re-raising, leaving some other way, or falling off the end."""
     found: set[str] = set()
     for stmt in stmts:
-        here = _statement_outcomes(stmt, caught, in_loop)
+        here = _statement_outcomes(stmt, caught, in_loop, flow)
         found |= here - {FALL}
         if FALL not in here:
             return found
@@ -167,33 +209,38 @@ def _outcomes(stmts: list[ast.stmt], caught: str | None, in_loop: bool = False) 
     return found
 
 
-def _statement_outcomes(stmt: ast.stmt, caught: str | None, in_loop: bool) -> set[str]:
+def _statement_outcomes(stmt: ast.stmt, caught: str | None, in_loop: bool, flow: _Flow = _NO_FLOW) -> set[str]:
     if isinstance(stmt, ast.Raise):
         if stmt.exc is None or (caught is not None and isinstance(stmt.exc, ast.Name) and stmt.exc.id == caught):
             return {RERAISE}
+        if flow.is_cancellation(stmt.exc):
+            return {RERAISE}  # a CancelledError (subclass) still reads as cancelled
         return {EXIT}  # a different exception: the task now looks failed, not cancelled
     if isinstance(stmt, ast.Return):
         return {EXIT}
     if isinstance(stmt, (ast.Break, ast.Continue)):
         return {FALL} if in_loop else {EXIT}
     if isinstance(stmt, ast.If):
-        return _outcomes(stmt.body, caught, in_loop) | _outcomes(stmt.orelse, caught, in_loop)
+        orelse = _outcomes(stmt.orelse, caught, in_loop, flow)
+        if flow.excludes_cancellation(stmt.test, caught):
+            return orelse  # a cancellation never takes this branch
+        return _outcomes(stmt.body, caught, in_loop, flow) | orelse
     if isinstance(stmt, (ast.With, ast.AsyncWith)):
-        return _outcomes(stmt.body, caught, in_loop)
+        return _outcomes(stmt.body, caught, in_loop, flow)
     if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
-        return _outcomes(stmt.body, caught, True) | _outcomes(stmt.orelse, caught, in_loop) | {FALL}
+        return _outcomes(stmt.body, caught, True, flow) | _outcomes(stmt.orelse, caught, in_loop, flow) | {FALL}
     if isinstance(stmt, _TRY_TYPES):
-        final = _outcomes(stmt.finalbody, caught, in_loop) if stmt.finalbody else {FALL}
+        final = _outcomes(stmt.finalbody, caught, in_loop, flow) if stmt.finalbody else {FALL}
         if FALL not in final:
             return final
-        result = _outcomes(stmt.body + stmt.orelse, caught, in_loop)
+        result = _outcomes(stmt.body + stmt.orelse, caught, in_loop, flow)
         for handler in stmt.handlers:
-            result |= _outcomes(handler.body, caught, in_loop)
+            result |= _outcomes(handler.body, caught, in_loop, flow)
         return result | (final - {FALL})
     if isinstance(stmt, getattr(ast, "Match", ())):
         result = {FALL}
         for case in stmt.cases:
-            result |= _outcomes(case.body, caught, in_loop)
+            result |= _outcomes(case.body, caught, in_loop, flow)
         return result
     return {FALL}
 
@@ -203,6 +250,32 @@ def _catches_cancellation(handler: ast.ExceptHandler, ctx: RuleContext) -> bool:
         return True
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     return any(ctx.model.qualname(t) in CANCELLED_ERRORS for t in types)
+
+
+FORWARDING_METHODS = frozenset({"append", "add", "put", "put_nowait", "set_exception", "throw", "athrow", "send"})
+
+
+def _passes_on(stmts: list[ast.stmt], caught: str | None) -> bool:
+    """The handler hands the caught exception to something that may raise it
+    later: ``errors.append(exc)``, ``future.set_exception(exc)``,
+    ``gen.throw(exc)``, ``self._error = exc``. Whether it is re-raised cannot
+    be told from here, so the rule stays silent."""
+    if caught is None:
+        return False
+    for stmt in stmts:
+        value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+        if isinstance(stmt, ast.Assign) and isinstance(value, ast.Name) and value.id == caught:
+            return True
+        if isinstance(value, ast.Await):
+            value = value.value
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in FORWARDING_METHODS
+            and any(isinstance(a, ast.Name) and a.id == caught for a in value.args)
+        ):
+            return True
+    return False
 
 
 def _records_cancellation(stmts: list[ast.stmt]) -> bool:
@@ -267,6 +340,16 @@ class CancellationSwallowed(Check):
         self.pending: list[list] = []
         # open handlers that catch CancelledError and re-raise on every path
         self.reraising: list[tuple[ast.AST | None, ast.ExceptHandler]] = []
+        # classes of this module that derive from CancelledError
+        self.cancellation_classes: set[str] = set()
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        flow = self._flow()
+        if any(flow.is_cancellation(base) for base in node.bases):
+            self.cancellation_classes.add(node.name)
+
+    def _flow(self) -> _Flow:
+        return _Flow(self.ctx, frozenset(self.cancellation_classes))
 
     def visit_For(self, node: ast.For) -> None:
         source = attribute_chain(node.iter)
@@ -322,7 +405,7 @@ class CancellationSwallowed(Check):
             if isinstance(entry[1], _TRY_TYPES) and node in entry[1].handlers:
                 entry[4] = True  # the protected body is over
                 break
-        if self.model.in_async and _catches_cancellation(node, self.ctx) and _outcomes(node.body, node.name) == {RERAISE}:
+        if self.model.in_async and _catches_cancellation(node, self.ctx) and _outcomes(node.body, node.name, flow=self._flow()) == {RERAISE}:
             self.reraising.append((self.model.function, node))
 
     def leave_ExceptHandler(self, node: ast.ExceptHandler) -> None:
@@ -341,8 +424,9 @@ class CancellationSwallowed(Check):
             handler
             for handler in node.handlers
             if _catches_cancellation(handler, self.ctx)
-            and (_outcomes(handler.body, handler.name) - {RERAISE})
+            and (_outcomes(handler.body, handler.name, flow=self._flow()) - {RERAISE})
             and not _records_cancellation(handler.body)
+            and not _passes_on(handler.body, handler.name)
             and not _checks_cancelling(handler.body)
         ]
         if findings:
