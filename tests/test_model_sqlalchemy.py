@@ -224,3 +224,26 @@ def test_configured_factory_method_of_a_class():
     assert kinds(source) == [None, None, None, None, None]
     configured = kinds(source, **{"session-factories": ["prefect.server.database.PrefectDBInterface.session_context"]})
     assert configured == [F, S, None, S, S]
+
+
+def test_configured_callable_class():
+    """`session-factories = ["pkg.DbSessionFactory.__call__"]`: calling an instance gives a session."""
+    source = """
+        from phoenix.server.types import DbSessionFactory
+
+        async def f(db: DbSessionFactory):
+            probe(db)
+            async with db() as session:
+                probe(session)
+
+        class Store:
+            def __init__(self, db: DbSessionFactory):
+                self._db = db
+
+            async def run(self):
+                async with self._db() as session:
+                    probe(session)
+        """
+    assert kinds(source) == [None, None, None]
+    configured = kinds(source, **{"session-factories": ["phoenix.server.types.DbSessionFactory.__call__"]})
+    assert configured == ["sqlalchemy.provider:phoenix.server.types.DbSessionFactory", S, S]

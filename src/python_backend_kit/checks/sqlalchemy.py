@@ -20,7 +20,6 @@ from ..model.receivers import (
     CONNECTION,
     ENGINE,
     SESSION,
-    SESSION_FACTORY,
     attribute_chain,
 )
 from ..model.scopes import COMPREHENSION, FUNCTION
@@ -200,7 +199,7 @@ class ImplicitLazyLoad(Check):
 
 
 class _Loop:
-    __slots__ = ("node", "function", "bound", "conditions", "adds", "writes")
+    __slots__ = ("node", "function", "bound", "conditions", "adds", "writes", "breaks")
 
     def __init__(self, node: ast.AST, function: ast.AST | None, conditions: int) -> None:
         self.node = node
@@ -209,6 +208,7 @@ class _Loop:
         self.conditions = conditions  # conditional nesting when the loop started
         self.adds: set[str] = set()
         self.writes: list[tuple[ast.AST, str, str]] = []
+        self.breaks = False  # a retry or search loop, not one pass per row
 
 
 class _LoopTracking(Check):
@@ -383,11 +383,7 @@ SYNC_CONNECTS = {
     "psycopg.Connection.connect": "psycopg.connect",
     "pymysql.connect": "pymysql.connect",
     "mysql.connector.connect": "mysql.connector.connect",
-    "sqlalchemy.create_engine": "create_engine",
-    "sqlalchemy.engine.create_engine": "create_engine",
-    "sqlmodel.create_engine": "create_engine",
 }
-SYNC_KINDS = frozenset({SESSION, SESSION_FACTORY, ENGINE, CONNECTION})
 # methods of sync receivers that talk to the database (plain bookkeeping like add() is left alone)
 SYNC_IO_METHODS: dict[str, frozenset[str]] = {
     SESSION: frozenset(
@@ -404,25 +400,44 @@ SYNC_IO_METHODS: dict[str, frozenset[str]] = {
 }
 
 
-@rule("PBK304", ast.Call)
-def sync_database_api_in_async(node: ast.Call, ctx: RuleContext) -> None:
-    model = ctx.model
-    if not model.in_async:
-        return
-    qualname = model.call_name(node)
-    if qualname in SYNC_CONNECTS:
-        ctx.report(node, call=f"{SYNC_CONNECTS[qualname]}()")
-        return
-    func = node.func
-    if isinstance(func, ast.Attribute):
-        methods = SYNC_IO_METHODS.get(model.kind_of(func.value) or "")
-        if methods is not None:
-            if func.attr in methods:
-                ctx.report(node, call=f"{attribute_chain(func) or func.attr}()")
+@rule("PBK304")
+class SyncDatabaseApiInAsync(Check):
+    """Constructing a sync Session, sessionmaker or engine does no IO, so only
+    the calls that reach the database are flagged: sync driver connects,
+    IO methods of sync receivers, and a sync session entered with `with`
+    (its exit commits or rolls back and returns the connection)."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        self.awaited: set[int] = set()
+
+    def visit_Await(self, node: ast.Await) -> None:
+        # `await db.exec(...)`: the receiver is really async, whatever its annotation says
+        self.awaited.add(id(node.value))
+
+    def visit_Call(self, node: ast.Call) -> None:
+        model = self.model
+        if not model.in_async or id(node) in self.awaited:
             return
-    if model.receivers.call_result_kind(node) in SYNC_KINDS:
-        text = attribute_chain(func) or "call"
-        ctx.report(node, call=f"{text}()")
+        qualname = model.call_name(node)
+        if qualname in SYNC_CONNECTS:
+            self.report(node, call=f"{SYNC_CONNECTS[qualname]}()")
+            return
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            methods = SYNC_IO_METHODS.get(model.kind_of(func.value) or "")
+            if methods is not None and func.attr in methods:
+                self.report(node, call=f"{attribute_chain(func) or func.attr}()")
+
+    def visit_With(self, node: ast.With) -> None:
+        if not self.model.in_async:
+            return
+        for item in node.items:
+            expr = item.context_expr
+            if isinstance(expr, ast.Call) and self.model.receivers.call_result_kind(expr) == SESSION:
+                func = expr.func
+                if not (isinstance(func, ast.Attribute) and self.model.kind_of(func.value) in SYNC_IO_METHODS):
+                    self.report(expr, call=f"{attribute_chain(expr.func) or 'Session'}()")
 
 
 # -- PBK305: a session instance at module level ---------------------------------------
@@ -526,12 +541,16 @@ def _closed_names(statements: list[ast.stmt], depth: int = 0) -> set[str]:
     return out
 
 
+SESSION_IO = (_SESSION_COROUTINES | SYNC_IO_METHODS[SESSION]) - {"close", "aclose", "invalidate", "reset"}
+
+
 @rule("PBK306")
 class SessionNotClosed(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
         self.created: dict[ast.AST, list[tuple[str, ast.Call]]] = {}
         self.handled: dict[ast.AST, set[str]] = {}
+        self.used: dict[ast.AST, set[str]] = {}
 
     def _functions(self) -> list[ast.AST]:
         out = []
@@ -595,6 +614,15 @@ class SessionNotClosed(Check):
             names = _names_in(node)
             names.update(n for n in map(_root_name, _call_values(node)) if n)  # push_async_callback(s.close)
             self._handle(names)
+            return
+        # a session holds a connection only once it has talked to the database:
+        # a method that does IO, or the session passed on to code that may
+        used = _names_in(node)
+        if isinstance(func, ast.Attribute) and func.attr in SESSION_IO and isinstance(func.value, ast.Name):
+            used.add(func.value.id)
+        if used:
+            for function in self._functions():
+                self.used.setdefault(function, set()).update(used)
 
     def visit_Try(self, node: ast.Try) -> None:
         self._handle(_closed_names(node.finalbody))
@@ -605,8 +633,9 @@ class SessionNotClosed(Check):
     def _function_done(self, node: ast.AST) -> None:
         created = self.created.pop(node, [])
         handled = self.handled.pop(node, set())
+        used = self.used.pop(node, set())
         for name, call in created:
-            if name not in handled:
+            if name in used and name not in handled:
                 self.report(call, name=name)
 
     leave_FunctionDef = leave_AsyncFunctionDef = _function_done
@@ -792,7 +821,14 @@ class FlushInLoop(_LoopTracking):
             statement = statement.func.value  # insert(t).values(...).returning(...)
         return isinstance(statement, ast.Call) and self.model.call_name(statement) in INSERTS
 
+    def visit_Break(self, node: ast.Break) -> None:
+        loop = self.innermost_loop()
+        if loop is not None:
+            loop.breaks = True
+
     def loop_done(self, loop: _Loop) -> None:
+        if loop.breaks:
+            return
         for node, key, text in loop.writes:
             if key in loop.adds and key.partition(".")[0] not in loop.bound:
                 self.report(node, call=text)

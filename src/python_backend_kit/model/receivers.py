@@ -256,12 +256,21 @@ class ReceiverKinds:
             if isinstance(func.value, ast.Name) and func.value.id == "self":
                 # `self.factory()`: calling an attribute that holds a factory
                 callee = self.self_attr_kind(func.attr)
-                return METHOD_KINDS.get((callee, None)) if callee is not None else None
+                return self._called_kind(callee) if callee is not None else None
         elif isinstance(func, ast.Name):
             receiver = self.model.kind_of_name(func.id)
             if receiver is not None:
-                return METHOD_KINDS.get((receiver, None))
+                return self._called_kind(receiver)
         return None
+
+    def _called_kind(self, kind: str) -> str | None:
+        """What calling a value of *kind* gives (a factory: a session)."""
+        if kind.startswith(PROVIDER_PREFIX):
+            # an instance whose class has a configured `__call__`
+            if f"{kind[len(PROVIDER_PREFIX):]}.__call__" in self.model.session_factories:
+                return ASYNC_SESSION
+            return None
+        return METHOD_KINDS.get((kind, None))
 
     def annotation_kind(self, annotation: ast.expr | None) -> str | None:
         """Kind named by a type annotation, through Annotated/Optional/aliases/unions."""
