@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine  # no
 from python_backend_kit.catalog import bundled_rules  # noqa: E402
 from python_backend_kit.rule_docs import examples  # noqa: E402
 
+needs_taskgroup = pytest.mark.skipif(sys.version_info < (3, 11), reason="the examples use asyncio.TaskGroup")
 PROVISIONING = "This session is provisioning a new connection; concurrent operations are not permitted"
 
 
@@ -71,6 +72,7 @@ async def settle_and_close(session) -> None:
 # -- PBK303 ------------------------------------------------------------------------------
 
 
+@needs_taskgroup
 def test_pbk303_incorrect_example_fails_as_documented(tmp_path):
     ns = example("PBK303", "Incorrect")
     Order, Customer = ns["Order"], ns["Customer"]
@@ -148,6 +150,7 @@ def test_pbk303_concurrent_commits_raise_illegal_state_change(tmp_path):
         asyncio.run(main())
 
 
+@needs_taskgroup
 def test_pbk303_correct_example_works(tmp_path):
     ns = example("PBK303", "Correct")
     Order, Customer = ns["Order"], ns["Customer"]
