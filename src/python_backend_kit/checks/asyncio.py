@@ -7,17 +7,15 @@ import ast
 from ..model.receivers import LOOP, attribute_chain
 from ..model.scopes import FUNCTION, LAMBDA
 from . import blocking_calls
+from .common import GATHER, TASK_FACTORIES, WAIT_FOR
 from .registry import Check, RuleContext, rule
 
 CANCELLED_ERRORS = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError", "builtins.BaseException"})
 ASYNCIO_CANCELLED = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
 SUPPRESS = frozenset({"contextlib.suppress"})
-TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.tasks.create_task", "asyncio.tasks.ensure_future"})
 CALLBACK_REGISTRARS = frozenset(
     {"add_signal_handler", "call_soon", "call_soon_threadsafe", "call_later", "call_at", "add_done_callback", "add_reader", "add_writer"}
 )
-GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
-WAIT_FOR = frozenset({"asyncio.wait_for", "asyncio.tasks.wait_for"})
 ASYNCIO_RUN = frozenset({"asyncio.run", "asyncio.runners.run"})
 GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})
 TASK_GROUPS = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup"})

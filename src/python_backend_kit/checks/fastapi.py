@@ -8,10 +8,10 @@ import re
 from ..model.fastapi import APP_CLASSES, BACKGROUND_TASKS, parameters_with_defaults
 from ..model.receivers import ASYNC_SESSION, FASTAPI_APP, LOOP, SESSION, attribute_chain
 from ..model.scopes import CLASS, parameter_names
+from .common import TASK_FACTORIES
 from .registry import Check, RuleContext, rule
 
 SESSION_KINDS = frozenset({ASYNC_SESSION, SESSION})
-TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.tasks.create_task", "asyncio.tasks.ensure_future"})
 FASTAPI_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 CORS_CLASSES = frozenset({"fastapi.middleware.cors.CORSMiddleware", "starlette.middleware.cors.CORSMiddleware"})
 MIDDLEWARE_WRAPPERS = frozenset({"starlette.middleware.Middleware", "fastapi.middleware.Middleware"})

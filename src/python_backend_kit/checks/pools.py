@@ -27,6 +27,7 @@ from ..model.receivers import (
     attribute_chain,
 )
 from ..model.scopes import CLASS, FUNCTION, LAMBDA
+from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR
 from .registry import Check, RuleContext, rule
 
 # -- what creates a resource ------------------------------------------------
@@ -97,22 +98,7 @@ CLOSE_METHODS = frozenset({"close", "aclose", "dispose", "disconnect", "terminat
 SYNC_CLOSERS = {SYNC_ENGINE: frozenset({"dispose", "close"}), PG_POOL: frozenset({"terminate"})}
 
 # calls that run the coroutine they receive: a close passed to them is awaited
-AWAITING_FUNCTIONS = frozenset(
-    {
-        "asyncio.gather",
-        "asyncio.shield",
-        "asyncio.wait_for",
-        "asyncio.create_task",
-        "asyncio.ensure_future",
-        "asyncio.run",
-        "asyncio.run_coroutine_threadsafe",
-        "asyncio.tasks.gather",
-        "asyncio.tasks.shield",
-        "asyncio.tasks.wait_for",
-        "asyncio.tasks.create_task",
-        "asyncio.tasks.ensure_future",
-    }
-)
+AWAITING_FUNCTIONS = frozenset({*GATHER, *SHIELD, *WAIT_FOR, *TASK_FACTORIES, "asyncio.run", "asyncio.run_coroutine_threadsafe"})
 AWAITING_METHODS = frozenset({"create_task", "run_until_complete", "run_coroutine_threadsafe", "ensure_future", "spawn"})
 # calls that take over a resource and close it
 MANAGING_METHODS = frozenset({"enter_async_context", "enter_context", "push_async_callback", "callback", "push_async_exit", "push"})

@@ -23,6 +23,7 @@ from ..model.receivers import (
     attribute_chain,
 )
 from ..model.scopes import COMPREHENSION, FUNCTION
+from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR
 from .registry import Check, RuleContext, rule
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -31,11 +32,9 @@ SESSION_KINDS = frozenset({ASYNC_SESSION, SESSION})
 # what one awaitable must not share with a concurrent one (PBK303)
 SHARED_KINDS = frozenset({ASYNC_SESSION, ASYNC_CONNECTION})
 
-GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
-TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.tasks.create_task", "asyncio.tasks.ensure_future"})
 # calls that take a coroutine and run or await it (PBK303 looks through them)
 AWAITABLE_WRAPPERS = frozenset(
-    {*TASK_FACTORIES, "asyncio.wait_for", "asyncio.tasks.wait_for", "asyncio.shield", "asyncio.tasks.shield"}
+    {*TASK_FACTORIES, *WAIT_FOR, *SHIELD}
 )
 
 # -- coroutine and plain methods (checked with inspect on SQLAlchemy 2.0.58 and 2.1.9) --
