@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+import pytest
 from helpers import assert_marked
 
 
@@ -162,6 +165,7 @@ def test_pbk103_catch_forms():
     )
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="except* is Python 3.11+ syntax")
 def test_pbk103_except_star():
     assert_marked(
         """
@@ -258,7 +262,7 @@ def test_pbk103_cancel_then_reap_idiom():
                 for t in tasks:
                     t.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.gather(*tasks)
+                    await asyncio.gather(*tasks)  # PBK101 (opinionated, not about cancellation)
 
         async def reap(task):
             task.cancel()
@@ -271,5 +275,211 @@ def test_pbk103_cancel_then_reap_idiom():
                 await other
             except asyncio.CancelledError:  # PBK103 awaits a different task
                 pass
+        """
+    )
+
+
+def test_pbk103_body_that_never_suspends_cannot_receive_a_cancellation():
+    assert_marked(
+        """
+        import asyncio
+        import contextlib
+
+        class Refresher:
+            async def restart(self):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    self._task.result()  # a finished task's own CancelledError
+                try:
+                    self._task.exception()
+                except asyncio.CancelledError:
+                    pass
+                try:
+                    async def later():
+                        await asyncio.sleep(1)  # another function's await
+                    self.later = later
+                except asyncio.CancelledError:
+                    await log()  # an await in the handler is not in the protected body
+
+            async def run(self):
+                try:
+                    async for item in self.stream():
+                        handle(item)
+                except asyncio.CancelledError:  # PBK103 async for suspends
+                    pass
+                try:
+                    async with self.lock:
+                        handle()
+                except asyncio.CancelledError:  # PBK103 async with suspends
+                    pass
+                try:
+                    results = [await f for f in self.futures]
+                except asyncio.CancelledError:  # PBK103 an await in a comprehension
+                    results = []
+                with contextlib.suppress(asyncio.CancelledError):  # PBK103
+                    try:
+                        pass
+                    finally:
+                        await self.close()
+                return results
+        """
+    )
+
+
+def test_pbk103_flag_recorded_for_a_later_reraise():
+    assert_marked(
+        """
+        import asyncio
+
+        async def shielded(task):
+            cancelled = False
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:
+                cancelled = True
+            try:
+                await task
+            except asyncio.CancelledError:
+                self.cancel_requested = True
+            try:
+                await task
+            except asyncio.CancelledError:  # PBK103 the flag says nothing about cancellation
+                done = True
+            if cancelled:
+                raise asyncio.CancelledError
+            return done
+        """
+    )
+
+
+def test_pbk103_reraise_when_this_task_is_cancelling():
+    assert_marked(
+        """
+        import asyncio
+        import sys
+
+        async def wait_released(writer):
+            try:
+                await writer
+            except asyncio.CancelledError:
+                if sys.version_info >= (3, 11) and (task := asyncio.current_task()) and task.cancelling():
+                    raise
+            try:
+                await writer
+            except asyncio.CancelledError:  # PBK103 no cancelling() check
+                if sys.version_info >= (3, 11):
+                    raise
+        """
+    )
+
+
+def test_pbk103_draining_inside_a_handler_that_reraises():
+    assert_marked(
+        """
+        import asyncio
+        import contextlib
+
+        async def flush_all(flush):
+            try:
+                await asyncio.shield(flush)
+            except asyncio.CancelledError:
+                while not flush.done():
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await asyncio.shield(flush)
+                raise
+            try:
+                await asyncio.shield(flush)
+            except asyncio.CancelledError:  # PBK103
+                while not flush.done():
+                    with contextlib.suppress(asyncio.CancelledError):  # PBK103
+                        await asyncio.shield(flush)
+        """
+    )
+
+
+def test_pbk103_reap_through_wrappers():
+    assert_marked(
+        """
+        import asyncio
+        from contextlib import suppress
+
+        class Listener:
+            async def stop(self):
+                try:
+                    await asyncio.wait_for(asyncio.shield(self._task), 5)  # PBK102
+                except asyncio.TimeoutError:
+                    self._task.cancel()
+                    with suppress(asyncio.CancelledError, asyncio.TimeoutError):
+                        await asyncio.wait_for(asyncio.shield(self._task), 5)  # PBK102
+        """
+    )
+
+
+def test_pbk103_isinstance_guarded_raise_and_cancellation_subclasses():
+    assert_marked(
+        """
+        import asyncio
+
+
+        class WorkerCancelled(asyncio.CancelledError):
+            pass
+
+
+        class Retry(Exception):
+            pass
+
+
+        async def connect(tr, retry):
+            try:
+                await tr.start()
+            except (Exception, asyncio.CancelledError) as exc:
+                tr.close()
+                if retry and isinstance(exc, OSError):
+                    raise Retry() from exc  # only for OSError: never for a cancellation
+                raise
+            try:
+                await tr.start()
+            except asyncio.CancelledError:
+                raise WorkerCancelled() from None  # still a cancellation
+            try:
+                await tr.start()
+            except BaseException as exc:  # PBK103 the guard admits CancelledError
+                if isinstance(exc, (OSError, asyncio.CancelledError)):
+                    raise Retry() from exc
+                raise
+            try:
+                await tr.start()
+            except BaseException as exc:  # PBK103 a guard on another name proves nothing
+                if isinstance(tr, OSError):
+                    raise Retry() from exc
+                raise
+        """
+    )
+
+
+def test_pbk103_exception_handed_on_is_not_judged():
+    assert_marked(
+        """
+        import asyncio
+
+
+        async def run_callbacks(callbacks, future, gen):
+            errors = []
+            for cb in callbacks:
+                try:
+                    await cb()
+                except (Exception, asyncio.CancelledError) as exc:
+                    errors.append(exc)
+            try:
+                await gen.asend(None)
+            except BaseException as exc:
+                res = gen.throw(exc)
+            try:
+                await callbacks[0]()
+            except BaseException as exc:
+                future.set_exception(exc)
+            try:
+                await callbacks[0]()
+            except BaseException as exc:  # PBK103 logging is not handing it on
+                log(exc)
         """
     )

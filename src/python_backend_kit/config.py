@@ -22,8 +22,11 @@ from .checks.blocking_calls import BlockingCall
 from .engine import DEFAULT_MIN_PYTHON
 
 LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude", "session-factories")
-KNOWN_KEYS = frozenset((*LIST_KEYS, "min-python", "per-file-ignores", "blocking-calls"))
+BOOL_KEYS = ("respect-gitignore", "force-exclude")
+KNOWN_KEYS = frozenset((*LIST_KEYS, *BOOL_KEYS, "min-python", "per-file-ignores", "blocking-calls"))
 VERSION = re.compile(r"3\.(\d+)")
+BLOCKING_CODES = ("PBK105", "PBK106", "PBK107", "PBK108")
+QUALNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 class ConfigError(ValueError):
@@ -39,7 +42,15 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     min_python: tuple[int, int] = DEFAULT_MIN_PYTHON
+    min_python_source: str = "default"  # "min-python", "requires-python" or "default"
+    respect_gitignore: bool = True
+    force_exclude: bool = False
     options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        """Where per-file-ignores and exclude patterns are relative to."""
+        return self.path.parent if self.path else Path.cwd()
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -51,17 +62,23 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def parse_min_python(value: str, option: str = "min-python") -> tuple[int, int]:
-    match = VERSION.fullmatch(str(value).strip())
+def parse_min_python(value: Any, option: str = "min-python") -> tuple[int, int]:
+    if not isinstance(value, str):  # TOML 3.10 is the float 3.1: insist on a string
+        raise ConfigError(f"{option}: {value!r} must be a string like \"3.11\"")
+    match = VERSION.fullmatch(value.strip())
     if not match:
         raise ConfigError(f"{option}: {value!r} is not a Python version like 3.11")
     return (3, int(match.group(1)))
 
 
 def min_python_from_requires(spec: str) -> tuple[int, int] | None:
-    """The lowest 3.x a ``requires-python`` specifier admits, if it says."""
-    lows = [int(m.group(1)) for m in re.finditer(r"(?:>=|~=|==|\^|>)\s*3\.(\d+)", spec)]
-    return (3, min(lows)) if lows else None
+    """The lowest 3.x a ``requires-python`` specifier admits, if it says.
+
+    The clauses of a specifier all have to hold, so the highest lower bound wins
+    (``>=3.9, >=3.10`` admits 3.10 and up). ``>3.9`` admits 3.9.1, so it counts as 3.9.
+    """
+    lows = [int(m.group(1)) for m in re.finditer(r"(?:>=|~=|===?|\^|>)\s*3\.(\d+)", spec)]
+    return (3, max(lows)) if lows else None
 
 
 def parse_blocking_calls(value: Any, option: str = "blocking-calls") -> dict[str, BlockingCall]:
@@ -78,12 +95,25 @@ def parse_blocking_calls(value: Any, option: str = "blocking-calls") -> dict[str
         raise ConfigError(f"{option}: must be a table or a list")
     table = {}
     for name, spec in items:
-        code, _, instead = str(spec).partition(":")
+        name = str(name).strip()
+        if not QUALNAME.fullmatch(name):
+            raise ConfigError(f"{option}: {name!r} is not a qualified name like boto3.client")
+        if not isinstance(spec, str):
+            raise ConfigError(f"{option}: {name!r} must map to a string like \"PBK106: what to use instead\"")
+        code, _, instead = spec.partition(":")
         code = code.strip().upper()
-        if code not in ("PBK105", "PBK106", "PBK107", "PBK108"):
-            raise ConfigError(f"{option}: {name!r}: {code!r} is not one of PBK105 to PBK108")
-        table[str(name).strip()] = BlockingCall(code, instead.strip() or "a non-blocking alternative")
+        if code not in BLOCKING_CODES:
+            raise ConfigError(f"{option}: {name!r}: {code!r} is not one of {', '.join(BLOCKING_CODES)}")
+        table[name] = BlockingCall(code, instead.strip() or "a non-blocking alternative")
     return table
+
+
+def parse_session_factories(value: Any, option: str = "session-factories") -> list[str]:
+    names = _string_list(value, option)
+    for name in names:
+        if not QUALNAME.fullmatch(name):
+            raise ConfigError(f"{option}: {name!r} is not a qualified name like myapp.db.SessionLocal")
+    return names
 
 
 def _string_list(value: Any, option: str) -> list[str]:
@@ -91,7 +121,7 @@ def _string_list(value: Any, option: str) -> list[str]:
         value = [v for v in re.split(r"[,\s]+", value) if v]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{option}: must be a list of strings")
-    return list(value)
+    return [v.strip() for v in value if v.strip()]
 
 
 def from_table(table: dict[str, Any], path: Path | None, requires_python: str | None = None) -> Config:
@@ -109,15 +139,23 @@ def from_table(table: dict[str, Any], path: Path | None, requires_python: str | 
         pfi = table.get("per-file-ignores", {})
         if not isinstance(pfi, dict):
             raise ConfigError("per-file-ignores: must be a table of pattern = [codes]")
-        config.per_file_ignores = {k: _string_list(v, f"per-file-ignores.{k}") for k, v in pfi.items()}
+        config.per_file_ignores = {k: _string_list(v, f"per-file-ignores.{k!r}") for k, v in pfi.items()}
+        for key in BOOL_KEYS:
+            if key in table:
+                if not isinstance(table[key], bool):
+                    raise ConfigError(f"{key}: must be true or false")
+                setattr(config, key.replace("-", "_"), table[key])
         if "min-python" in table:
             config.min_python = parse_min_python(table["min-python"])
+            config.min_python_source = "min-python"
         elif requires_python:
-            config.min_python = min_python_from_requires(requires_python) or DEFAULT_MIN_PYTHON
+            found = min_python_from_requires(requires_python)
+            if found:
+                config.min_python, config.min_python_source = found, "requires-python"
         if "blocking-calls" in table:
             config.options["blocking-calls"] = parse_blocking_calls(table["blocking-calls"])
         if "session-factories" in table:
-            config.options["session-factories"] = _string_list(table["session-factories"], "session-factories")
+            config.options["session-factories"] = parse_session_factories(table["session-factories"])
     except ConfigError as exc:
         raise ConfigError(f"{where}[tool.pbk] {exc}") from None
     return config

@@ -1,9 +1,19 @@
 """The flake8 door: ``flake8 --select PBK``.
 
-flake8 does the selecting, ignoring, per-file-ignores and noqa; this class
-only decides which opinionated rules to run (those matched by an explicit
-``select``/``extend-select``) and turns findings into flake8's tuples. It
-never raises out of ``run()``: flake8 would lose the whole run.
+flake8 does the selecting, ignoring, per-file-ignores, excludes and noqa with
+its own options; ``[tool.pbk]`` ``select``/``ignore``/``per-file-ignores``/
+``exclude`` are for ``pbk check`` only, so a project never has two sources of
+truth for one flake8 run. This class only decides which opinionated rules to
+run (those matched by an explicit ``select``/``extend-select``) and turns
+findings into flake8's tuples.
+
+The rule options come from flake8's options and config files
+(``--pbk-min-python``, ``--pbk-blocking-calls``, ``--pbk-session-factories``,
+or ``pbk-min-python = 3.10`` in ``[flake8]``), then from ``[tool.pbk]`` in the
+nearest pyproject.toml, then (for the minimum Python) from ``requires-python``.
+A bad value stops flake8 with exit code 2 and one line naming the option.
+
+It never raises out of ``run()``: flake8 would lose the whole run.
 """
 
 from __future__ import annotations
@@ -14,13 +24,23 @@ from typing import Any, Iterator
 
 from . import __version__
 from .catalog import CatalogError, bundled_rules
-from .config import ConfigError, load_config, parse_blocking_calls, parse_min_python
+from .config import ConfigError, load_config, parse_blocking_calls, parse_min_python, parse_session_factories
 from .engine import INTERNAL_ERROR, FileCheck, Finding, Settings
 from .checks import load_checks
 from .messages import message_for
 from .selection import enabled_codes
 
 Result = tuple[int, int, str, type]
+
+
+def _entries(value: Any) -> list[str]:
+    """One entry per line (flake8 config files; the advice may then hold commas),
+    or ``a=PBK105:x,b=PBK106:y`` on one line."""
+    if isinstance(value, (list, tuple)):
+        value = "\n".join(value)
+    text = str(value).strip()
+    parts = text.splitlines() if "\n" in text else text.split(",")
+    return [part.strip().rstrip(",").strip() for part in parts if part.strip().rstrip(",").strip()]
 
 
 class Flake8Plugin:
@@ -48,16 +68,17 @@ class Flake8Plugin:
         manager.add_option(
             "--pbk-blocking-calls",
             parse_from_config=True,
-            comma_separated_list=True,
-            default=[],
-            help="python-backend-kit: extra blocking calls, as name=PBK106:what-to-use",
+            default="",  # split here, not by flake8: the advice may contain spaces
+            help="python-backend-kit: extra blocking calls, one per line in a config file (or comma-separated), each as "
+            "qualified.name=PBK106:what to use instead (adds to [tool.pbk] blocking-calls)",
         )
         manager.add_option(
             "--pbk-session-factories",
             parse_from_config=True,
             comma_separated_list=True,
             default=[],
-            help="python-backend-kit: qualified names of project session factories defined elsewhere",
+            help="python-backend-kit: qualified names of the project's session factories defined "
+            "in other modules, comma-separated (adds to [tool.pbk] session-factories)",
         )
 
     @classmethod
@@ -76,13 +97,18 @@ class Flake8Plugin:
             if getattr(options, "pbk_blocking_calls", None):
                 opts["blocking-calls"] = {
                     **opts.get("blocking-calls", {}),
-                    **parse_blocking_calls(list(options.pbk_blocking_calls), "--pbk-blocking-calls"),
+                    **parse_blocking_calls(_entries(options.pbk_blocking_calls), "--pbk-blocking-calls"),
                 }
             if getattr(options, "pbk_session_factories", None):
-                opts["session-factories"] = [*opts.get("session-factories", []), *options.pbk_session_factories]
+                extra = parse_session_factories(list(options.pbk_session_factories), "--pbk-session-factories")
+                opts["session-factories"] = [*opts.get("session-factories", []), *extra]
             cls._settings = Settings(codes=codes, min_python=min_python, options=opts)
         except (CatalogError, ConfigError) as exc:
-            cls._setup_error = str(exc)
+            # like flake8's own option errors: one line, exit 2, before any file is read
+            import sys
+
+            print(f"flake8: python-backend-kit: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+            raise SystemExit(2) from None
 
     @classmethod
     def settings(cls) -> Settings:

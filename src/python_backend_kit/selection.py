@@ -16,6 +16,8 @@ from typing import Iterable
 from .catalog import Rule
 
 INTERNAL_ERROR = "PBK000"
+# reported by ``pbk check`` for files it cannot parse (E999) or read (E902), as flake8 does
+BAD_INPUT_CODES = ("E902", "E999")
 SELECTOR_PATTERN = re.compile(r"[A-Z]+[0-9]*")
 
 
@@ -28,8 +30,8 @@ def _longest_match(code: str, selectors: Iterable[str]) -> int:
 
 
 def validate_selectors(selectors: Iterable[str], known: Iterable[str], option: str) -> list[str]:
-    """Reject selectors that are malformed or match no PBK code."""
-    known = list(known) + [INTERNAL_ERROR]
+    """Reject selectors that are malformed or match no code pbk can report."""
+    known = [*known, INTERNAL_ERROR, *BAD_INPUT_CODES]
     out = []
     for raw in selectors:
         selector = raw.strip().upper()
@@ -39,10 +41,14 @@ def validate_selectors(selectors: Iterable[str], known: Iterable[str], option: s
             selector = "PBK"
         if not SELECTOR_PATTERN.fullmatch(selector):
             raise SelectionError(f"{option}: {raw!r} is not a rule code or prefix")
-        if selector.startswith("PBK") and not any(code.startswith(selector) for code in known):
+        if not any(code.startswith(selector) for code in known):
             raise SelectionError(f"{option}: {raw!r} matches no python-backend-kit rule")
         out.append(selector)
     return out
+
+
+def matches(code: str, selectors: Iterable[str]) -> bool:
+    return any(code.startswith(s) for s in selectors)
 
 
 def enabled_codes(

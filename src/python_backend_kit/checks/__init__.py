@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-CATEGORY_MODULES = ("asyncio",)
+CATEGORY_MODULES = ("asyncio", "fastapi", "sqlalchemy", "pools")
 _loaded = False
 
 

@@ -6,8 +6,9 @@ import ast
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Iterator
 
 from ..engine import INTERNAL_ERROR, FileCheck, Finding, Settings, parse
 
@@ -76,7 +77,79 @@ def check_file(path: Path, settings: Settings, display: str | None = None) -> Fi
     return result
 
 
+def report_lines(result: FileResult, context: int = 0) -> dict[int, str]:
+    """The source lines a report needs: each finding's lines, plus *context* around them."""
+    wanted: dict[int, str] = {}
+    count = len(result.lines)
+    for f in result.findings:
+        for n in (*range(f.line - context, f.line + context + 1), f.end_line or f.line):
+            if 0 < n <= count:
+                wanted[n] = result.lines[n - 1]
+    return wanted
+
+
 def _noqa(lines: list[str], finding: Finding) -> bool:
     if 0 < finding.line <= len(lines):
         return suppressed_by_noqa(lines[finding.line - 1], finding.code)
     return False
+
+
+# -- many files, in this process or in workers ------------------------------
+
+# Below this many files per worker, starting processes costs more than it saves.
+FILES_PER_WORKER = 4
+
+_worker: tuple[Settings, frozenset[str], int] | None = None
+_file_settings: dict[tuple[str, ...], Settings] = {}
+
+
+def _matches(code: str, prefixes: tuple[str, ...]) -> bool:
+    return code.startswith(prefixes) if prefixes else False
+
+
+def _init_worker(settings: Settings, builtin_codes: frozenset[str], context: int) -> None:
+    """Runs once per worker: it imports the checks and keeps the settings. Messages are
+    made in the parent; the engine reads the rule files once per process (for each
+    rule's min-python, a few milliseconds; inherited when workers fork)."""
+    global _worker
+    from ..checks import load_checks
+
+    load_checks()
+    _worker = (settings, builtin_codes, context)
+    _file_settings.clear()
+
+
+Task = tuple[str, str, tuple[str, ...]]  # path, shown path, per-file ignored prefixes
+Outcome = tuple[str, list[Finding], dict[int, str]]
+
+
+def _check_task(task: Task) -> Outcome:
+    settings, builtin_codes, context = _worker  # type: ignore[misc]
+    path, shown, ignored = task
+    if ignored:
+        file_settings = _file_settings.get(ignored)
+        if file_settings is None:
+            file_settings = replace(settings, codes=frozenset(c for c in settings.codes if not _matches(c, ignored)))
+            _file_settings[ignored] = file_settings
+    else:
+        file_settings = settings
+    result = check_file(Path(path), file_settings, shown)
+    result.findings = [
+        f for f in result.findings
+        if f.code in file_settings.codes or (f.code in builtin_codes and not _matches(f.code, ignored))
+    ]
+    return result.path, result.findings, report_lines(result, context)
+
+
+def check_files(tasks: list[Task], settings: Settings, builtin_codes: frozenset[str], context: int, jobs: int) -> Iterator[Outcome]:
+    """Outcomes in the order of *tasks*, whatever the number of workers."""
+    workers = min(jobs, len(tasks) // FILES_PER_WORKER)
+    if workers < 2:
+        _init_worker(settings, builtin_codes, context)
+        yield from map(_check_task, tasks)
+        return
+    import multiprocessing
+
+    with multiprocessing.Pool(workers, _init_worker, (settings, builtin_codes, context)) as pool:
+        # one file at a time per worker; imap hands results back in task order
+        yield from pool.imap(_check_task, tasks, chunksize=1)

@@ -48,6 +48,7 @@ PATH = "pathlib.Path"
 FASTAPI_APP = "fastapi.FastAPI"
 FASTAPI_ROUTER = "fastapi.APIRouter"
 STARLETTE_APP = "starlette.Starlette"
+STARLETTE_ROUTER = "starlette.Router"
 
 # qualified name of a class -> kind of its instances (constructor call or annotation)
 CLASS_KINDS: dict[str, str] = {
@@ -81,6 +82,7 @@ CLASS_KINDS: dict[str, str] = {
     "aiohttp.TCPConnector": AIOHTTP_CONNECTOR,
     "aiohttp.connector.TCPConnector": AIOHTTP_CONNECTOR,
     "httpx.AsyncClient": HTTPX_ASYNC_CLIENT,
+    "httpx2.AsyncClient": HTTPX_ASYNC_CLIENT,  # the httpx fork keeps the API
     "httpx.Client": HTTPX_CLIENT,
     "requests.Session": REQUESTS_SESSION,
     "requests.session": REQUESTS_SESSION,
@@ -96,6 +98,8 @@ CLASS_KINDS: dict[str, str] = {
     "redis.asyncio.client.Redis": REDIS_ASYNC,
     "redis.asyncio.ConnectionPool": REDIS_ASYNC_POOL,
     "redis.asyncio.connection.ConnectionPool": REDIS_ASYNC_POOL,
+    "redis.asyncio.BlockingConnectionPool": REDIS_ASYNC_POOL,
+    "redis.asyncio.connection.BlockingConnectionPool": REDIS_ASYNC_POOL,
     "subprocess.Popen": POPEN,
     "pathlib.Path": PATH,
     "pathlib.PosixPath": PATH,
@@ -105,6 +109,7 @@ CLASS_KINDS: dict[str, str] = {
     "fastapi.APIRouter": FASTAPI_ROUTER,
     "fastapi.routing.APIRouter": FASTAPI_ROUTER,
     "starlette.applications.Starlette": STARLETTE_APP,
+    "starlette.routing.Router": STARLETTE_ROUTER,
 }
 
 # qualified name of a function -> kind of what it returns (or its awaited result)
@@ -127,6 +132,9 @@ FACTORY_KINDS: dict[str, str] = {
     "redis.asyncio.from_url": REDIS_ASYNC,
     "redis.asyncio.Redis.from_url": REDIS_ASYNC,
     "redis.asyncio.client.Redis.from_url": REDIS_ASYNC,
+    "redis.asyncio.utils.from_url": REDIS_ASYNC,
+    "redis.asyncio.Redis.from_pool": REDIS_ASYNC,
+    "redis.asyncio.client.Redis.from_pool": REDIS_ASYNC,
     "redis.asyncio.ConnectionPool.from_url": REDIS_ASYNC_POOL,
     "requests.session": REQUESTS_SESSION,
 }
@@ -152,6 +160,11 @@ METHOD_KINDS: dict[tuple[str, str | None], str] = {
     (PATH, "expanduser"): PATH,
     (PATH, "parent"): PATH,
 }
+
+# An instance of a project class whose method is configured as a session
+# factory (`session-factories = ["app.db.Database.session"]`) has the kind
+# PROVIDER_PREFIX + "app.db.Database"; calling that method gives an AsyncSession.
+PROVIDER_PREFIX = "sqlalchemy.provider:"
 
 # kinds whose values are session factories (PBK303: passing one to several tasks is fine)
 SESSION_FACTORY_KINDS = frozenset({ASYNC_SESSION_FACTORY, SESSION_FACTORY, ASYNC_SCOPED_SESSION})
@@ -187,6 +200,8 @@ class ReceiverKinds:
         self.class_attrs: dict[ast.AST, dict[str, str]] = {}
         # module-level aliases: name -> kind (SessionDep = Annotated[AsyncSession, ...])
         self.aliases: dict[str, str] = {}
+        # classes named by configured factories of the form "pkg.mod.Class.method"
+        self.provider_classes = frozenset(name.rpartition(".")[0] for name in model.session_factories)
 
     # -- expressions ----------------------------------------------------
     def kind_of(self, expr: ast.expr | None) -> str | None:
@@ -206,7 +221,13 @@ class ReceiverKinds:
             if expr.attr == "parent":
                 return PATH if self.kind_of(expr.value) == PATH else None
             qualname = self.model.qualname(expr)
-            return self.model.session_factory_kind(qualname)
+            kind = self.model.session_factory_kind(qualname)
+            if kind is None and isinstance(expr.value, (ast.Name, ast.Attribute)):
+                owner = self.kind_of(expr.value)
+                if owner is not None and owner.startswith(PROVIDER_PREFIX):
+                    if f"{owner[len(PROVIDER_PREFIX):]}.{expr.attr}" in self.model.session_factories:
+                        return ASYNC_SESSION_FACTORY
+            return kind
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
             return PATH if self.kind_of(expr.left) == PATH else None
         if isinstance(expr, ast.Call):
@@ -225,15 +246,37 @@ class ReceiverKinds:
                 return kind
             if qualname in self.model.session_factories:
                 return ASYNC_SESSION
+            kind = self.provider_kind(qualname)
+            if kind:
+                return kind
         if isinstance(func, ast.Attribute):
             receiver = self.kind_of(func.value)
             if receiver is not None:
+                if receiver.startswith(PROVIDER_PREFIX):
+                    # `db.session_context()` where `db` is an instance of a class
+                    # whose method the configuration names as a session factory
+                    if f"{receiver[len(PROVIDER_PREFIX):]}.{func.attr}" in self.model.session_factories:
+                        return ASYNC_SESSION
+                    return None
                 return METHOD_KINDS.get((receiver, func.attr))
+            if isinstance(func.value, ast.Name) and func.value.id == "self":
+                # `self.factory()`: calling an attribute that holds a factory
+                callee = self.self_attr_kind(func.attr)
+                return self._called_kind(callee) if callee is not None else None
         elif isinstance(func, ast.Name):
             receiver = self.model.kind_of_name(func.id)
             if receiver is not None:
-                return METHOD_KINDS.get((receiver, None))
+                return self._called_kind(receiver)
         return None
+
+    def _called_kind(self, kind: str) -> str | None:
+        """What calling a value of *kind* gives (a factory: a session)."""
+        if kind.startswith(PROVIDER_PREFIX):
+            # an instance whose class has a configured `__call__`
+            if f"{kind[len(PROVIDER_PREFIX):]}.__call__" in self.model.session_factories:
+                return ASYNC_SESSION
+            return None
+        return METHOD_KINDS.get((kind, None))
 
     def annotation_kind(self, annotation: ast.expr | None) -> str | None:
         """Kind named by a type annotation, through Annotated/Optional/aliases/unions."""
@@ -245,7 +288,10 @@ class ReceiverKinds:
                     return None
                 continue
             if isinstance(annotation, ast.Subscript):
-                if self.model.qualname(annotation.value) not in _WRAPPERS:
+                generic = self.model.qualname(annotation.value)
+                if generic in CLASS_KINDS:
+                    return CLASS_KINDS[generic]  # async_sessionmaker[AsyncSession]
+                if generic not in _WRAPPERS:
                     if isinstance(annotation.value, ast.Name) and annotation.value.id == "Optional":
                         pass  # typing imported under another route; treat as a wrapper
                     else:
@@ -265,7 +311,15 @@ class ReceiverKinds:
             if isinstance(annotation, ast.Name) and annotation.id in self.aliases:
                 return self.aliases[annotation.id]
             qualname = self.model.qualname(annotation)
-            return CLASS_KINDS.get(qualname) if qualname else None
+            if not qualname:
+                return None
+            return CLASS_KINDS.get(qualname) or self.provider_kind(qualname)
+        return None
+
+    def provider_kind(self, qualname: str) -> str | None:
+        """Instances of a class one of whose methods is a configured session factory."""
+        if qualname in self.provider_classes:
+            return PROVIDER_PREFIX + qualname
         return None
 
     # -- self attributes --------------------------------------------------
