@@ -3,14 +3,20 @@
 flake8-async, and ruff's ASYNC rules; import + rule-load time; memory as the
 tree grows.
 
-Run it from the repository root, in a venv where the package, flake8,
-flake8-async and ruff are installed::
+Run it from the repository root, in a venv of its own where the package,
+flake8, flake8-async and ruff are installed (not the test venv: flake8-async
+installed there would add ASYNC lines to every flake8 run of the tests)::
 
-    pip install -e '.[test]' flake8-async ruff
+    python3 -m venv .venv-bench && .venv-bench/bin/pip install -e . flake8-async ruff
     bash ../shared/corpus/make_corpus.sh .corpus      # optional: the corpus
-    python bench/run.py                               # stdlib + .corpus/src
-    python bench/run.py --corpus /path/to/corpus/src --repeat 5
-    python bench/run.py --quick                       # every 5th file, 1 run
+    .venv-bench/bin/python bench/run.py               # stdlib + .corpus/src
+    .venv-bench/bin/python bench/run.py --corpus /path/to/corpus/src --repeat 5
+    .venv-bench/bin/python bench/run.py --quick       # every 5th file, 1 run
+
+A full run takes about an hour on a 2-core machine, most of it flake8 with
+flake8-async (which is much slower than flake8 itself): that one runs once,
+on every 10th file, next to plain flake8 on the same files, and the table
+shows the ratio (--async-every N changes the sample; 0 leaves it out).
 
 Every tool runs as its own process over the same explicit list of ``.py``
 files; CPU = user + system seconds of that process (``os.wait4``), so start-up

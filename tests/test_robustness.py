@@ -321,15 +321,3 @@ def test_needs_text_skips_a_check_on_files_without_the_text(needy_check, source,
 def test_without_the_source_every_check_runs(needy_check):
     FileCheck(ast.parse("x = 1\n"), Settings(codes=frozenset({"PBK198"}))).run()
     assert needy_check == ["ran"]
-
-
-# -- Settings ----------------------------------------------------------------------------------------------
-
-
-def test_settings_are_an_immutable_value():
-    a = Settings(codes=frozenset({"PBK105"}))
-    b = Settings(frozenset({"PBK105"}), (3, 11), {})
-    assert a == b and hash(a) == hash(b)
-    assert a != Settings(codes=frozenset({"PBK105"}), min_python=(3, 10))
-    with pytest.raises(AttributeError):
-        a.codes = frozenset()  # type: ignore[misc]

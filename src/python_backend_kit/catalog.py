@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,12 +36,8 @@ class CatalogError(Exception):
     """A rule file is broken. The message names the file and the field."""
 
 
+@dataclass(frozen=True)
 class Rule:
-    """One rule, as its file declares it (immutable)."""
-
-    __slots__ = ("code", "name", "title", "category", "impact", "default", "message", "references", "path",
-                 "min_python", "overlaps", "options", "placeholders")
-
     code: str
     name: str
     title: str
@@ -50,51 +47,10 @@ class Rule:
     message: str
     references: tuple[str, ...]
     path: Path
-    min_python: tuple[int, int] | None
-    overlaps: tuple[str, ...]
-    options: tuple[str, ...]
-    placeholders: frozenset[str]
-
-    def __init__(
-        self,
-        code: str,
-        name: str,
-        title: str,
-        category: str,
-        impact: str,
-        default: bool,
-        message: str,
-        references: tuple[str, ...],
-        path: Path,
-        min_python: tuple[int, int] | None = None,
-        overlaps: tuple[str, ...] = (),
-        options: tuple[str, ...] = (),
-        placeholders: frozenset[str] = frozenset(),
-    ) -> None:
-        values = locals()
-        for slot in self.__slots__:
-            object.__setattr__(self, slot, values[slot])
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Rule is immutable: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"Rule is immutable: cannot delete {name!r}")
-
-    def _key(self) -> tuple:
-        return tuple(getattr(self, slot) for slot in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{slot}={getattr(self, slot)!r}" for slot in self.__slots__)
-        return f"Rule({fields})"
+    min_python: tuple[int, int] | None = None
+    overlaps: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    placeholders: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def url(self) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import gc
 import weakref
+from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
 from .checks import load_checks
@@ -47,40 +48,13 @@ class Finding(NamedTuple):
     end_col: int | None = None
 
 
+@dataclass(frozen=True)
 class Settings:
-    """What to check: the codes to run, the target Python, rule options.
-
-    Immutable; compares and hashes like the dataclass it replaces (a plain
-    class keeps ``dataclasses`` out of the import path).
-    """
-
-    __slots__ = ("codes", "min_python", "options")
+    """What to check: the codes to run, the target Python, rule options."""
 
     codes: frozenset[str]
-    min_python: tuple[int, int]
-    options: dict[str, Any]
-
-    def __init__(self, codes: frozenset[str], min_python: tuple[int, int] = DEFAULT_MIN_PYTHON, options: dict[str, Any] | None = None) -> None:
-        object.__setattr__(self, "codes", codes)
-        object.__setattr__(self, "min_python", min_python)
-        object.__setattr__(self, "options", {} if options is None else options)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Settings is immutable: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"Settings is immutable: cannot delete {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.codes, self.min_python, self.options) == (other.codes, other.min_python, other.options)  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((self.codes, self.min_python))
-
-    def __repr__(self) -> str:
-        return f"Settings(codes={self.codes!r}, min_python={self.min_python!r}, options={self.options!r})"
+    min_python: tuple[int, int] = DEFAULT_MIN_PYTHON
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 # -- the shape of every node type ---------------------------------------------
