@@ -321,3 +321,65 @@ def test_needs_text_skips_a_check_on_files_without_the_text(needy_check, source,
 def test_without_the_source_every_check_runs(needy_check):
     FileCheck(ast.parse("x = 1\n"), Settings(codes=frozenset({"PBK198"}))).run()
     assert needy_check == ["ran"]
+
+
+# -- shared analyses ---------------------------------------------------------------------------------
+
+
+class CallCounter(Check):
+    """An analysis: counts calls, reports nothing."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.calls = 0
+        self.finished = False
+
+    def visit_Call(self, node):
+        self.calls += 1
+
+    def finish(self):
+        self.finished = True
+
+
+@pytest.fixture
+def sharing_checks(monkeypatch):
+    seen: dict[str, tuple] = {}
+
+    def make(code):
+        class User(Check):
+            analysis = CallCounter
+
+            def visit_Call(self, node):
+                seen[code + " first"] = seen.get(code + " first") or self.analysis.calls
+
+            def finish(self):
+                seen[code] = (id(self.analysis), self.analysis.calls, self.analysis.finished)
+                self.report(self.model.tree.body[0])
+
+        User.code = code
+        User.handlers = _collect_handlers(User)
+        monkeypatch.setitem(REGISTRY, code, User)
+
+    make("PBK196")
+    make("PBK197")
+    monkeypatch.setattr(engine, "_plans", {})
+    return seen
+
+
+def test_rules_naming_one_analysis_share_one_instance_fed_before_them(sharing_checks):
+    found = check_source("f()\ng()\n", Settings(codes=frozenset({"PBK196", "PBK197"})))
+    assert sharing_checks["PBK196"] == sharing_checks["PBK197"]
+    _, calls, finished = sharing_checks["PBK196"]
+    assert (calls, finished) == (2, True)  # fed once per node, finished before the rules
+    assert sharing_checks["PBK196 first"] == 1  # the analysis saw the node before the rule did
+    assert [f.code for f in found] == ["PBK196", "PBK197"]
+
+
+def test_a_failing_analysis_stops_the_rules_using_it(sharing_checks, monkeypatch):
+    def explode(self, node):
+        raise RuntimeError("flow")
+
+    monkeypatch.setattr(CallCounter, "visit_Call", explode)
+    monkeypatch.delattr(CallCounter, "handlers", raising=False)
+    found = check_source("f()\n", Settings(codes=frozenset({"PBK196", "PBK197"})))
+    assert [(f.code, f.args["rule"]) for f in found] == [(INTERNAL_ERROR, "analysis CallCounter")]

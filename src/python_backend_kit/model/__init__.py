@@ -27,6 +27,12 @@ class SemanticModel:
         self.session_factories = session_factories
         self.module_scope = Scope(MODULE, tree, None)
         self.scope = self.module_scope
+        # plain attributes, not properties: checks read them at nearly every
+        # node, and set_scope() keeps them in step with the current scope
+        #: True when the innermost enclosing function is ``async def``.
+        self.in_async: bool = False
+        #: The innermost enclosing def, async def or lambda, if any.
+        self.function: ast.AST | None = None
         # every top-level module name imported anywhere in the file
         self.imported_modules: set[str] = set()
         # the layers see the model through a weak proxy: no reference cycle
@@ -39,21 +45,17 @@ class SemanticModel:
         self._qualnames: dict[ast.AST, str | None] = {}
 
     # -- scopes ---------------------------------------------------------
-    @property
-    def in_async(self) -> bool:
-        """True when the innermost enclosing function is ``async def``."""
-        return self.scope.is_async
-
-    @property
-    def function(self) -> ast.AST | None:
-        """The innermost enclosing def, async def or lambda, if any."""
-        return self.scope.function
+    def set_scope(self, scope: Scope) -> None:
+        """Make *scope* the current one (``in_async`` and ``function`` follow)."""
+        self.scope = scope
+        self.in_async = scope.is_async
+        self.function = scope.function
+        if self._qualnames:
+            self._qualnames = {}
 
     def push_scope(self, node: ast.AST) -> Scope:
         scope = Scope(scope_kind(node), node, self.scope)
-        self.scope = scope
-        if self._qualnames:
-            self._qualnames = {}
+        self.set_scope(scope)
         cls = node.__class__
         if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef or cls is ast.Lambda:
             args = node.args  # type: ignore[attr-defined]
@@ -76,9 +78,7 @@ class SemanticModel:
 
     def pop_scope(self) -> None:
         assert self.scope.parent is not None
-        self.scope = self.scope.parent
-        if self._qualnames:
-            self._qualnames = {}
+        self.set_scope(self.scope.parent)
 
     # -- bindings -------------------------------------------------------
     def bind(self, name: str, qualname: str | None = None, node: ast.AST | None = None) -> None:
