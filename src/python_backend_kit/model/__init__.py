@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import weakref
 
-from .names import BUILTIN_NAMES, bind_import, bind_import_from, dotted_parts
+from .names import BUILTIN_NAMES, MAX_DOTTED_PARTS, bind_import, bind_import_from, dotted_parts
 from .fastapi import FastAPIRoles
 from .receivers import ASYNC_SESSION_FACTORY, ReceiverKinds
 from .scopes import CLASS, MODULE, Scope, parameter_names, scope_kind
@@ -174,6 +174,8 @@ class SemanticModel:
                 return None
             attrs = []
             while cls is _Attribute:
+                if len(attrs) == MAX_DOTTED_PARTS:
+                    return None  # no real name is that long; a bound keeps chains linear
                 attrs.append(expr.attr)  # type: ignore[attr-defined]
                 expr = expr.value  # type: ignore[attr-defined]
                 cls = expr.__class__

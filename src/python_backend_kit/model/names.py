@@ -12,6 +12,10 @@ import ast
 import builtins
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+# Longer attribute chains (``a.b.c ...`` with thousands of parts, which only
+# generated code has) resolve to nothing: walking them for every node of the
+# chain would take time quadratic in its length.
+MAX_DOTTED_PARTS = 64
 
 
 def bind_import(bindings: dict[str, str | None], node: ast.Import) -> None:
@@ -41,6 +45,8 @@ def dotted_parts(expr: ast.expr) -> list[str] | None:
     """``a.b.c`` -> ["a", "b", "c"]; None for anything that is not a dotted name."""
     parts: list[str] = []
     while isinstance(expr, ast.Attribute):
+        if len(parts) == MAX_DOTTED_PARTS:
+            return None
         parts.append(expr.attr)
         expr = expr.value
     if not isinstance(expr, ast.Name):
