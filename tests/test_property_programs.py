@@ -17,12 +17,16 @@ import textwrap
 import warnings
 
 import hypothesmith
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from python_backend_kit.catalog import bundled_rules
 from python_backend_kit.engine import INTERNAL_ERROR, Settings, check_source
 from python_backend_kit.flake8_plugin import Flake8Plugin
+
+# hypothesmith compiles what it generates; odd but valid programs warn
+pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 
 EXAMPLES = int(os.environ.get("PBK_PROPERTY_EXAMPLES", "60"))
 ALL = Settings(codes=frozenset(bundled_rules()), min_python=(3, 13))
