@@ -300,14 +300,16 @@ def test_broken_rule_file_flake8_plugin_exits_2_with_one_line(broken_rules, caps
 
 # -- flake8 -----------------------------------------------------------------------
 
-# What flake8 (7.5) can read at all. Two kinds of input stop flake8 before or
-# beside our plugin, so they are checked through the plugin class instead:
+# What flake8 (7.5) can read at all. Some input stops flake8 before or
+# beside our plugin, so it is checked through the plugin class instead:
+# NUL bytes on CPython 3.10 (ast.parse raises ValueError there, which flake8
+# does not catch: the whole run dies with a traceback);
 # expressions too deep for the parser (flake8's own ast.parse raises
 # MemoryError/RecursionError and the run dies), and deep expressions the
 # parser accepts (pyflakes recurses and flake8 aborts the whole run with
 # '"pyflakes[F]" failed during execution due to RecursionError').
-FLAKE8_READABLE = ("good.py", "syntax.py", "undecodable.py", "binary.py", "binary_no_nul.py", "empty.py",
-                   "latin1.py", "bom_crlf.py", "dangling.py")
+FLAKE8_READABLE = ("good.py", "syntax.py", "undecodable.py", "binary_no_nul.py", "empty.py",
+                   "latin1.py", "bom_crlf.py", "dangling.py") + (("binary.py",) if sys.version_info >= (3, 11) else ())
 
 
 @pytest.fixture(scope="module")
@@ -330,7 +332,7 @@ def test_flake8_run_over_bad_files_has_no_traceback_and_keeps_the_good_file(flak
     assert not any(" PBK000 " in line for lines in by_file.values() for line in lines)
 
 
-@pytest.mark.parametrize("name", ["syntax.py", "binary.py", "binary_no_nul.py"])
+@pytest.mark.parametrize("name", [n for n in ("syntax.py", "binary.py", "binary_no_nul.py") if n in FLAKE8_READABLE])
 def test_flake8_reports_unparsable_files_as_e999(flake8, name):
     (line,) = flake8[1][name]
     assert " E999 " in line

@@ -73,12 +73,13 @@ class Settings:
 _SKIPPED_FIELDS = frozenset(
     {
         "ctx", "op", "type_comment", "type_ignores", "kind", "id", "attr", "arg", "module", "asname",
-        "level", "conversion", "is_async", "simple", "tag", "kwd_attrs", "rest",
+        "level", "conversion", "is_async", "simple", "tag", "kwd_attrs", "rest", "lineno",
     }
 )
 # Per node type: fields that are identifiers or constants there but nodes elsewhere.
 _SKIPPED_PER_TYPE: dict[str, frozenset[str]] = {
     "Constant": frozenset({"value"}),
+    "MatchSingleton": frozenset({"value"}),
     "Global": frozenset({"names"}),
     "Nonlocal": frozenset({"names"}),
     "FunctionDef": frozenset({"name"}),
