@@ -405,3 +405,41 @@ def test_a_very_long_attribute_chain_is_checked_in_linear_time():
     took = time.process_time() - start
     assert [f for f in findings if f.code == INTERNAL_ERROR and f.args["rule"] in ("engine", "model")] == []
     assert took < 10, f"{took:.1f} s for 30,000 attributes: something walks the chain once per node"
+
+
+def test_every_rule_declares_the_text_it_needs():
+    """Each rule names text that any file it can fire on contains; the doc
+    examples (run with their source) prove the texts are not too narrow."""
+    from python_backend_kit.checks import load_checks
+    from python_backend_kit.checks.registry import REGISTRY
+
+    load_checks()
+    missing = [code for code, cls in REGISTRY.items() if not getattr(cls, "needs_text", None)]
+    assert missing == []
+
+
+def test_configured_session_factory_keeps_session_rules_alive_without_sqlalchemy_text():
+    source = (
+        "import asyncio\n"
+        "from myapp.db import Database\n\n"
+        "async def handler(db: Database):\n"
+        "    async with db.session_context() as session:\n"
+        "        await asyncio.gather(session.get(1), session.get(2))\n"
+    )
+    plain = Settings(codes=frozenset({"PBK303"}))
+    configured = Settings(codes=frozenset({"PBK303"}), options={"session-factories": ["myapp.db.Database.session_context"]})
+    assert check_source(source, plain) == []
+    assert [(f.line, f.code) for f in check_source(source, configured)] == [(6, "PBK303")]
+
+
+def test_skipping_by_text_loses_nothing_on_the_bad_example_app():
+    from pathlib import Path
+
+    from python_backend_kit.engine import FileCheck
+
+    for path in sorted((Path(__file__).parent.parent / "examples" / "bad_app").glob("*.py")):
+        source = path.read_bytes()
+        every = ALL
+        with_text = check_source(source, every)
+        without_text = FileCheck(ast.parse(source), every).run()  # no source: every check runs
+        assert with_text == without_text, path.name

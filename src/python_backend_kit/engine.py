@@ -20,6 +20,9 @@ that lack all of them, when the caller passes the source (``check_source``,
 ``FileCheck(..., source=...)``). Without the source every check runs. The
 strings must be ones that any file the rule could fire on contains (e.g. a
 module name that must be imported), so skipping never loses a finding.
+``needs_text_option = "session-factories"`` adds the parts of the names the
+user configured in that option. ``@rule(code, ..., needs_text=(...))`` sets
+both for a check.
 
 Rules that need the same per-file analysis (several rules reading one data
 flow) share it instead of each walking its own copy: a check class attribute
@@ -277,8 +280,20 @@ def _handlers_of(cls: type[Check]) -> dict[str, list[tuple[type, str]]]:
     return _collect_handlers(cls)
 
 
-def _wanted(cls: type[Check], source: str | bytes | None) -> bool:
-    needs = getattr(cls, "needs_text", None)
+def _needed_texts(cls: type[Check], settings: Settings) -> tuple[str, ...]:
+    """The rule's ``needs_text``, plus the parts of the names configured in the
+    option it names in ``needs_text_option`` (a configured session factory
+    from another module appears in the file under one of its names)."""
+    needs = tuple(getattr(cls, "needs_text", None) or ())
+    option = getattr(cls, "needs_text_option", None)
+    if needs and option:
+        extra = [part for name in settings.options.get(option, ()) for part in str(name).split(".") if part and not part.startswith("__")]
+        needs = (*needs, *extra)
+    return needs
+
+
+def _wanted(cls: type[Check], source: str | bytes | None, settings: Settings) -> bool:
+    needs = _needed_texts(cls, settings)
     if not needs or source is None:
         return True
     if isinstance(source, bytes):
@@ -300,7 +315,7 @@ class FileCheck:
         # keeps a finished file (and its tree) alive until the cyclic GC runs
         me = weakref.proxy(self)
         chosen = _checks_for(settings)
-        self.checks: list[Check] = [cls(RuleContext(code, me)) for code, cls in chosen if _wanted(cls, source)]
+        self.checks: list[Check] = [cls(RuleContext(code, me)) for code, cls in chosen if _wanted(cls, source, settings)]
         # every selected check declared text this file lacks: no need to walk
         self.nothing_to_do = bool(chosen) and not self.checks
         self.enter: dict[type, list[tuple[str, Callable[[ast.AST], None]]]] = {}

@@ -94,22 +94,22 @@ def _report_blocking(node: ast.Call, ctx: RuleContext) -> None:
         ctx.report(node, call=found[0], instead=found[1].instead)
 
 
-@rule("PBK105", ast.Call)
+@rule("PBK105", ast.Call, needs_text=("async",))
 def blocking_sleep(node: ast.Call, ctx: RuleContext) -> None:
     _report_blocking(node, ctx)
 
 
-@rule("PBK106", ast.Call)
+@rule("PBK106", ast.Call, needs_text=("async",))
 def blocking_http_call(node: ast.Call, ctx: RuleContext) -> None:
     _report_blocking(node, ctx)
 
 
-@rule("PBK107", ast.Call)
+@rule("PBK107", ast.Call, needs_text=("async",))
 def blocking_subprocess(node: ast.Call, ctx: RuleContext) -> None:
     _report_blocking(node, ctx)
 
 
-@rule("PBK108", ast.Call)
+@rule("PBK108", ast.Call, needs_text=("async",))
 def blocking_file_io(node: ast.Call, ctx: RuleContext) -> None:
     _report_blocking(node, ctx)
 
@@ -130,7 +130,7 @@ def _task_call(call: ast.expr, ctx: RuleContext) -> str | None:
     return None
 
 
-@rule("PBK104")
+@rule("PBK104", needs_text=("create_task", "ensure_future"))
 class DanglingTask(Check):
     def visit_Expr(self, node: ast.Expr) -> None:
         factory = _task_call(node.value, self.ctx)
@@ -325,7 +325,7 @@ def _checks_cancelling(stmts: list[ast.stmt]) -> bool:
     return False
 
 
-@rule("PBK103")
+@rule("PBK103", needs_text=("async",))
 class CancellationSwallowed(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -456,7 +456,7 @@ class CancellationSwallowed(Check):
 # -- PBK101, PBK102: 3.11 structured concurrency ----------------------------
 
 
-@rule("PBK101")
+@rule("PBK101", needs_text=("gather",))
 class GatherInsteadOfTaskGroup(Check):
     def visit_Call(self, node: ast.Call) -> None:
         if self.model.call_name(node) not in GATHER:
@@ -469,7 +469,7 @@ class GatherInsteadOfTaskGroup(Check):
         self.report(node)
 
 
-@rule("PBK102")
+@rule("PBK102", needs_text=("wait_for",))
 class WaitForInsteadOfTimeout(Check):
     def visit_Call(self, node: ast.Call) -> None:
         if self.model.call_name(node) in WAIT_FOR:
@@ -479,7 +479,7 @@ class WaitForInsteadOfTimeout(Check):
 # -- PBK109 to PBK111: event loops ----------------------------------------
 
 
-@rule("PBK109", ast.Call)
+@rule("PBK109", ast.Call, needs_text=("async",))
 def nested_event_loop(node: ast.Call, ctx: RuleContext) -> None:
     if not ctx.model.in_async:
         return
@@ -491,7 +491,7 @@ def nested_event_loop(node: ast.Call, ctx: RuleContext) -> None:
         ctx.report(node, call=f"loop.{method}")
 
 
-@rule("PBK110", ast.Call)
+@rule("PBK110", ast.Call, needs_text=("get_event_loop",))
 def get_event_loop(node: ast.Call, ctx: RuleContext) -> None:
     if ctx.model.call_name(node) not in GET_EVENT_LOOP:
         return
@@ -502,7 +502,7 @@ def get_event_loop(node: ast.Call, ctx: RuleContext) -> None:
     ctx.report(node, instead=instead)
 
 
-@rule("PBK111", ast.Call)
+@rule("PBK111", ast.Call, needs_text=("run_in_executor",))
 def run_in_executor_default(node: ast.Call, ctx: RuleContext) -> None:
     if not _loop_method(node, ctx, frozenset({"run_in_executor"})):
         return
@@ -536,7 +536,7 @@ class _OpenBlocks:
         return stack[-1] if stack else None
 
 
-@rule("PBK112")
+@rule("PBK112", needs_text=("TaskGroup",))
 class TaskEscapesTaskGroup(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -561,7 +561,7 @@ class TaskEscapesTaskGroup(Check):
             self.report(node, call=factory, tg=block[1])
 
 
-@rule("PBK113")
+@rule("PBK113", needs_text=("async",))
 class YieldInCancelScope(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -616,7 +616,7 @@ class _Semaphore:
         self.escaped = False
 
 
-@rule("PBK114")
+@rule("PBK114", needs_text=("Semaphore",))
 class SemaphorePerCall(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -718,7 +718,7 @@ def _mentions_cancellation(test: ast.expr) -> bool:
     return False
 
 
-@rule("PBK115")
+@rule("PBK115", needs_text=("CancelledError",))
 class RaiseCancelledError(Check):
     """Raising CancelledError to stop work; re-delivering a cancellation is fine.
 

@@ -89,7 +89,7 @@ class _Generators(Check):
 # -- PBK201 / PBK210: startup and shutdown handlers ------------------------------
 
 
-@rule("PBK201")
+@rule("PBK201", needs_text=("fastapi", "starlette"))
 class OnEventHandler(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -145,7 +145,7 @@ class OnEventHandler(Check):
                 self.report(node, call=f"{_call_text(func)}({', '.join(f'{k}=...' for k in used)})")
 
 
-@rule("PBK210")
+@rule("PBK210", needs_text=("fastapi", "starlette"))
 class EventHandlerIgnoredByLifespan(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -189,7 +189,7 @@ class EventHandlerIgnoredByLifespan(Check):
 # -- PBK202: Depends(...) as a default value -------------------------------------
 
 
-@rule("PBK202")
+@rule("PBK202", needs_text=("fastapi", "starlette"))
 class DependsAsDefault(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -214,7 +214,7 @@ class DependsAsDefault(Check):
 # -- PBK203: a session built inside a path operation -------------------------------
 
 
-@rule("PBK203", ast.Call)
+@rule("PBK203", ast.Call, needs_text=("fastapi", "starlette"))
 def session_created_in_route(node: ast.Call, ctx: RuleContext) -> None:
     model = ctx.model
     verb = model.fastapi.route_verb(model.function)
@@ -233,7 +233,7 @@ def session_created_in_route(node: ast.Call, ctx: RuleContext) -> None:
 # -- PBK204: ORJSONResponse / UJSONResponse ----------------------------------------
 
 
-@rule("PBK204")
+@rule("PBK204", needs_text=("fastapi", "starlette"))
 class DeprecatedJSONResponseClass(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -292,7 +292,7 @@ def _wildcard_origins(value: ast.expr | None) -> str | None:
     return None
 
 
-@rule("PBK205", ast.Call)
+@rule("PBK205", ast.Call, needs_text=("fastapi", "starlette"))
 def cors_credentials_with_wildcard(node: ast.Call, ctx: RuleContext) -> None:
     keywords = _cors_keywords(node, ctx)
     if keywords is None:
@@ -327,7 +327,7 @@ def _builds_response(node: ast.Call) -> bool:
     return name.endswith("Response")
 
 
-@rule("PBK209")
+@rule("PBK209", needs_text=("fastapi", "starlette"))
 class CorsMiddlewareNotOutermost(Check):
     """Counts a later middleware only when it can answer a request itself.
 
@@ -408,7 +408,7 @@ class CorsMiddlewareNotOutermost(Check):
 # -- PBK206: commit after yield in a dependency ---------------------------------------
 
 
-@rule("PBK206")
+@rule("PBK206", needs_text=("fastapi", "starlette"))
 class CommitAfterYield(_Generators):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -443,7 +443,7 @@ class CommitAfterYield(_Generators):
 # -- PBK207: request-scoped resource used by work that outlives the request -----------
 
 
-@rule("PBK207")
+@rule("PBK207", needs_text=("fastapi", "starlette"))
 class RequestResourceOutlivesRequest(_Generators):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -566,7 +566,7 @@ def _status_text(expr: ast.expr, ctx: RuleContext) -> str | None:
     return None
 
 
-@rule("PBK208", ast.Return)
+@rule("PBK208", ast.Return, needs_text=("fastapi", "starlette"))
 def tuple_response(node: ast.Return, ctx: RuleContext) -> None:
     value = node.value
     if not (isinstance(value, ast.Tuple) and len(value.elts) >= 2):

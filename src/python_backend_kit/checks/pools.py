@@ -473,20 +473,6 @@ class ResourceFlow(Check):
     def finish(self) -> None:
         self.done.extend(self.facts.values())
         self.facts = {}
-        for facts in self.done:
-            if facts.node is not None and facts.creations:
-                self.decide(facts)
-
-    def decide(self, facts: Facts) -> None:  # pragma: no cover - subclasses
-        raise NotImplementedError
-
-    # -- helpers for the rules -------------------------------------------
-    def is_cached(self, fn: ast.AST) -> bool:
-        for decorator in getattr(fn, "decorator_list", ()):
-            target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            if _last_name(target) in CACHE_DECORATORS:
-                return True
-        return False
 
     def handled_names(self, facts: Facts) -> set[str]:
         """Names whose value leaves the function, is managed, moved or closed with await."""
@@ -494,11 +480,48 @@ class ResourceFlow(Check):
         return facts.escaped | facts.managed | facts.moved | closed
 
 
+def _is_cached(fn: ast.AST) -> bool:
+    for decorator in getattr(fn, "decorator_list", ()):
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if _last_name(target) in CACHE_DECORATORS:
+            return True
+    return False
+
+
+class FlowRule(Check):
+    """A rule that reads the one per-file :class:`ResourceFlow` (the engine
+    shares it between PBK401 to PBK404) and decides per function in finish()."""
+
+    analysis: ResourceFlow  # set by the engine: the shared instance
+
+    def finish(self) -> None:
+        for facts in self.analysis.done:
+            if facts.node is not None and facts.creations:
+                self.decide(facts)
+
+    def decide(self, facts: Facts) -> None:  # pragma: no cover - subclasses
+        raise NotImplementedError
+
+    @property
+    def entry_points(self) -> set[str]:
+        return self.analysis.entry_points
+
+    def handled_names(self, facts: Facts) -> set[str]:
+        return self.analysis.handled_names(facts)
+
+    @staticmethod
+    def is_cached(fn: ast.AST) -> bool:
+        return _is_cached(fn)
+
+
+FlowRule.analysis = ResourceFlow  # type: ignore[assignment]
+
+
 # -- PBK401 ---------------------------------------------------------------
 
 
-@rule("PBK401")
-class PoolPerRequest(ResourceFlow):
+@rule("PBK401", needs_text=("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel"))
+class PoolPerRequest(FlowRule):
     def decide(self, facts: Facts) -> None:
         fn = facts.node
         roles = self.model.fastapi
@@ -542,8 +565,8 @@ def _shares_a_pool(call: ast.Call) -> bool:
 # -- PBK403 ---------------------------------------------------------------
 
 
-@rule("PBK403")
-class LifespanResourceNotClosed(ResourceFlow):
+@rule("PBK403", needs_text=("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel"))
+class LifespanResourceNotClosed(FlowRule):
     def decide(self, facts: Facts) -> None:
         if not facts.yields or not self.model.fastapi.is_lifespan(facts.node):
             return
@@ -583,8 +606,8 @@ class LifespanResourceNotClosed(ResourceFlow):
 # -- PBK404 ---------------------------------------------------------------
 
 
-@rule("PBK404")
-class HttpClientNotClosed(ResourceFlow):
+@rule("PBK404", needs_text=("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel"))
+class HttpClientNotClosed(FlowRule):
     def decide(self, facts: Facts) -> None:
         if self.model.fastapi.is_lifespan(facts.node):
             return  # PBK403 owns lifespans
@@ -633,14 +656,12 @@ def _mentions_sqlite(expr: ast.AST | None, depth: int = 0) -> bool:
     return False
 
 
-@rule("PBK402")
-class MissingPoolPrePing(ResourceFlow):
+@rule("PBK402", needs_text=("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel"))
+class MissingPoolPrePing(FlowRule):
     """Engines without ``pool_pre_ping``; a throwaway engine disposed where it is made is fine."""
 
     def finish(self) -> None:
-        self.done.extend(self.facts.values())
-        self.facts = {}
-        for facts in self.done:
+        for facts in self.analysis.done:
             self.decide(facts)
 
     def decide(self, facts: Facts) -> None:
@@ -681,7 +702,7 @@ def _at_import_time(model) -> bool:  # noqa: ANN001
     return True
 
 
-@rule("PBK405")
+@rule("PBK405", needs_text=("aiohttp",))
 class HttpClientOutsideLoop(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -723,7 +744,7 @@ def _false_keyword(call: ast.Call, names: tuple[str, ...]) -> str | None:
     return None
 
 
-@rule("PBK406", ast.Call)
+@rule("PBK406", ast.Call, needs_text=("aiohttp", "httpx"))
 def tls_verification_disabled(node: ast.Call, ctx: RuleContext) -> None:
     if not node.keywords:
         return
@@ -819,7 +840,7 @@ class StateKinds(Check):
 REDIS_DEPRECATED_CLOSE = {REDIS_ASYNC: frozenset({"close"})}
 
 
-@rule("PBK407")
+@rule("PBK407", needs_text=("redis",))
 class RedisCloseDeprecated(StateKinds):
     def methods(self) -> dict[str, frozenset[str]]:
         return REDIS_DEPRECATED_CLOSE
@@ -838,7 +859,7 @@ def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
     return next((k for k in call.keywords if k.arg == name), None)
 
 
-@rule("PBK408", ast.Call)
+@rule("PBK408", ast.Call, needs_text=("aiohttp", "httpx"))
 def unbounded_connection_pool(node: ast.Call, ctx: RuleContext) -> None:
     qualname = ctx.model.call_name(node)
     if qualname in TCP_CONNECTORS:
@@ -869,7 +890,7 @@ ASYNC_CLOSE_METHODS: dict[str, frozenset[str]] = {
 }
 
 
-@rule("PBK409")
+@rule("PBK409", needs_text=("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel"))
 class CloseNotAwaited(StateKinds):
     def methods(self) -> dict[str, frozenset[str]]:
         return ASYNC_CLOSE_METHODS

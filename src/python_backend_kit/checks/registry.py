@@ -18,6 +18,7 @@ One instance of a check exists per file. Checks read ``ctx.model`` and call
 from __future__ import annotations
 
 import ast
+from functools import partial
 from typing import Any, Callable, ClassVar
 
 REGISTRY: dict[str, type[Check]] = {}
@@ -72,8 +73,13 @@ def _collect_handlers(cls: type[Check]) -> dict[str, list[tuple[type, str]]]:
     return found
 
 
-def rule(code: str, *node_types: type) -> Callable[[Any], Any]:
-    """Register a check function (with node types) or a Check subclass."""
+def rule(code: str, *node_types: type, needs_text: tuple[str, ...] = (), needs_text_option: str | None = None) -> Callable[[Any], Any]:
+    """Register a check function (with node types) or a Check subclass.
+
+    *needs_text*: the rule can only fire on a file containing one of these
+    strings (the engine skips it elsewhere); *needs_text_option*: a rule
+    option whose configured names count as such strings too.
+    """
 
     def register(target: Any) -> Any:
         if code in REGISTRY:
@@ -83,6 +89,9 @@ def rule(code: str, *node_types: type) -> Callable[[Any], Any]:
         else:
             cls = _function_check(target, node_types)
         cls.code = code
+        if needs_text:
+            cls.needs_text = tuple(needs_text)
+            cls.needs_text_option = needs_text_option
         cls.handlers = _collect_handlers(cls)
         if not cls.handlers["visit"] and not cls.handlers["leave"] and cls.finish is Check.finish:
             raise ValueError(f"{code}: the check subscribes to nothing")
@@ -99,7 +108,16 @@ def _function_check(fn: Callable[[Any, RuleContext], None], node_types: tuple[ty
     def visit(self: Check, node: ast.AST) -> None:
         fn(node, self.ctx)
 
-    namespace: dict[str, Any] = {"__doc__": fn.__doc__, "__module__": fn.__module__}
-    for node_type in node_types:
-        namespace[f"visit_{node_type.__name__}"] = visit
+    names = [f"visit_{node_type.__name__}" for node_type in node_types]
+
+    def __init__(self: Check, ctx: RuleContext) -> None:
+        Check.__init__(self, ctx)
+        # one C-level call per node instead of a method frame around the function
+        direct = partial(fn, ctx=ctx)
+        for name in names:
+            setattr(self, name, direct)
+
+    namespace: dict[str, Any] = {"__doc__": fn.__doc__, "__module__": fn.__module__, "__init__": __init__, "function": staticmethod(fn)}
+    for name in names:
+        namespace[name] = visit
     return type(fn.__name__, (Check,), namespace)

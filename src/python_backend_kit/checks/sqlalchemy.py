@@ -117,7 +117,7 @@ ASYNC_SESSIONMAKERS = frozenset({"sqlalchemy.ext.asyncio.async_sessionmaker", "s
 SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"})
 
 
-@rule("PBK301", ast.Call)
+@rule("PBK301", ast.Call, needs_text=("sqlalchemy", "sqlmodel"))
 def expire_on_commit(node: ast.Call, ctx: RuleContext) -> None:
     model = ctx.model
     qualname = model.call_name(node)
@@ -147,7 +147,7 @@ DYNAMIC_MAPPED = frozenset({"sqlalchemy.orm.DynamicMapped", "sqlalchemy.orm.base
 _LAZY_FLAGGED = {"select": "'select'", True: "True", "dynamic": "'dynamic'"}
 
 
-@rule("PBK302")
+@rule("PBK302", needs_text=("sqlalchemy", "sqlmodel"))
 class ImplicitLazyLoad(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -278,7 +278,7 @@ class _LoopTracking(Check):
 # -- PBK303: one session, several concurrent tasks ----------------------------------------
 
 
-@rule("PBK303")
+@rule("PBK303", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
 class SessionSharedAcrossTasks(_LoopTracking):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -400,7 +400,7 @@ SYNC_IO_METHODS: dict[str, frozenset[str]] = {
 }
 
 
-@rule("PBK304")
+@rule("PBK304", needs_text=("async",))
 class SyncDatabaseApiInAsync(Check):
     """Constructing a sync Session, sessionmaker or engine does no IO, so only
     the calls that reach the database are flagged: sync driver connects,
@@ -443,7 +443,7 @@ class SyncDatabaseApiInAsync(Check):
 # -- PBK305: a session instance at module level ---------------------------------------
 
 
-@rule("PBK305")
+@rule("PBK305", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
 class ModuleLevelSession(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -544,7 +544,7 @@ def _closed_names(statements: list[ast.stmt], depth: int = 0) -> set[str]:
 SESSION_IO = (_SESSION_COROUTINES | SYNC_IO_METHODS[SESSION]) - {"close", "aclose", "invalidate", "reset"}
 
 
-@rule("PBK306")
+@rule("PBK306", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
 class SessionNotClosed(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -644,7 +644,7 @@ class SessionNotClosed(Check):
 # -- PBK307: a coroutine method called without await ------------------------------------
 
 
-@rule("PBK307")
+@rule("PBK307", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
 class MissingAwait(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -747,7 +747,7 @@ class MissingAwait(Check):
 # -- PBK308: await on a plain method ---------------------------------------------------
 
 
-@rule("PBK308", ast.Await)
+@rule("PBK308", ast.Await, needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
 def await_on_sync_method(node: ast.Await, ctx: RuleContext) -> None:
     found = _method_on(node.value, ctx.model, PLAIN_METHODS)
     if found is not None:
@@ -757,7 +757,7 @@ def await_on_sync_method(node: ast.Await, ctx: RuleContext) -> None:
 # -- PBK309: session.query() on an AsyncSession ------------------------------------------
 
 
-@rule("PBK309", ast.Call)
+@rule("PBK309", ast.Call, needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
 def query_on_async_session(node: ast.Call, ctx: RuleContext) -> None:
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr == "query":
@@ -781,7 +781,7 @@ INSERTS = frozenset(
 ADDS = frozenset({"add", "add_all"})
 
 
-@rule("PBK310")
+@rule("PBK310", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
 class FlushInLoop(_LoopTracking):
     def _session_key(self, expr: ast.expr) -> str | None:
         if self.model.kind_of(expr) == ASYNC_SESSION:
