@@ -63,12 +63,9 @@ DEEP = {
 }
 
 
-# Rules whose code (or the receiver-kind model code they call directly,
-# model.receivers.call_result_kind) recurses once per nesting level and so
-# fails on chains deeper than Python's recursion limit; they report PBK000
-# naming the rule, as documented, and every other rule still runs. Reported
-# to the owners; remove entries as they are fixed (the tests accept less).
-KNOWN_RECURSIVE_RULES = {"method_chain": {"PBK305", "PBK306"}}
+# Rules allowed to report PBK000 on one of the deep inputs (none since the
+# receiver-kind model bounds its recursion at MAX_DEPTH levels).
+KNOWN_RECURSIVE_RULES: dict[str, set[str]] = {}
 
 
 def deep_source(expression: str) -> str:

@@ -188,11 +188,15 @@ CALL_RESOLVERS = {
 _WRAPPERS = ("typing.Annotated", "typing_extensions.Annotated", "typing.Optional", "typing_extensions.Optional")
 
 
+MAX_DEPTH = 64
+
+
 class ReceiverKinds:
     """Per-file state of the receiver layer, owned by the semantic model."""
 
     def __init__(self, model) -> None:  # noqa: ANN001 - model imports us
         self.model = model
+        self._depth = 0  # nesting of kind_of() calls (see MAX_DEPTH)
         # id(name node) -> kind, set when the value is seen, applied when the
         # walker binds the target name (Python evaluates the value first)
         self.pending: dict[int, str] = {}
@@ -205,7 +209,21 @@ class ReceiverKinds:
 
     # -- expressions ----------------------------------------------------
     def kind_of(self, expr: ast.expr | None) -> str | None:
-        """The kind of value *expr* evaluates to, if known."""
+        """The kind of value *expr* evaluates to, if known.
+
+        Method chains nest one level per call (``a.b().c()...``); beyond
+        :data:`MAX_DEPTH` levels the kind is unknown, so generated code with
+        thousands of chained calls cannot exhaust the recursion limit.
+        """
+        if self._depth >= MAX_DEPTH:
+            return None
+        self._depth += 1
+        try:
+            return self._kind_of(expr)
+        finally:
+            self._depth -= 1
+
+    def _kind_of(self, expr: ast.expr | None) -> str | None:
         if expr is None:
             return None
         if isinstance(expr, ast.Await):
