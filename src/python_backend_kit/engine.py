@@ -292,13 +292,38 @@ def _needed_texts(cls: type[Check], settings: Settings) -> tuple[str, ...]:
     return needs
 
 
-def _wanted(cls: type[Check], source: str | bytes | None, settings: Settings) -> bool:
-    needs = _needed_texts(cls, settings)
-    if not needs or source is None:
-        return True
-    if isinstance(source, bytes):
-        return any(text.encode() in source for text in needs)
-    return any(text in source for text in needs)
+_needs_cache: dict[tuple[type, tuple[str, ...]], tuple[tuple[str, ...], tuple[bytes, ...]]] = {}
+
+
+def _needs(cls: type[Check], settings: Settings) -> tuple[tuple[str, ...], tuple[bytes, ...]]:
+    """The needed texts of *cls* as str and as UTF-8 bytes, cached per configuration."""
+    key = (cls, tuple(settings.options.get(getattr(cls, "needs_text_option", None) or "", ())))
+    found = _needs_cache.get(key)
+    if found is None:
+        texts = _needed_texts(cls, settings)
+        found = _needs_cache[key] = (texts, tuple(t.encode() for t in texts))
+    return found
+
+
+def _wanted_checks(chosen, source: str | bytes | None, settings: Settings):  # noqa: ANN001, ANN202
+    """The chosen (code, class) pairs whose needed text occurs in *source*;
+    each distinct set of texts is searched for once per file."""
+    if source is None:
+        return list(chosen)
+    verdicts: dict[tuple[str, ...], bool] = {}
+    wanted = []
+    for code, cls in chosen:
+        texts, encoded = _needs(cls, settings)
+        if not texts:
+            wanted.append((code, cls))
+            continue
+        verdict = verdicts.get(texts)
+        if verdict is None:
+            needles = encoded if isinstance(source, bytes) else texts
+            verdict = verdicts[texts] = any(n in source for n in needles)  # type: ignore[operator]
+        if verdict:
+            wanted.append((code, cls))
+    return wanted
 
 
 class FileCheck:
@@ -315,7 +340,7 @@ class FileCheck:
         # keeps a finished file (and its tree) alive until the cyclic GC runs
         me = weakref.proxy(self)
         chosen = _checks_for(settings)
-        self.checks: list[Check] = [cls(RuleContext(code, me)) for code, cls in chosen if _wanted(cls, source, settings)]
+        self.checks: list[Check] = [cls(RuleContext(code, me)) for code, cls in _wanted_checks(chosen, source, settings)]
         # every selected check declared text this file lacks: no need to walk
         self.nothing_to_do = bool(chosen) and not self.checks
         self.enter: dict[type, list[tuple[str, Callable[[ast.AST], None]]]] = {}
