@@ -216,3 +216,20 @@ def test_bad_option_in_flake8_config_file(tmp_path):
     (tmp_path / "setup.cfg").write_text("[flake8]\npbk-min-python = 3.x\n")
     proc = flake8_raw(tmp_path, "--select", "PBK", "-j", "2")
     assert proc.returncode == 2 and "--pbk-min-python: '3.x'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_flake8_hands_the_plugin_its_lines_and_findings_do_not_change():
+    import ast
+    from pathlib import Path
+
+    from flake8.plugins import finder
+
+    from python_backend_kit.flake8_plugin import Flake8Plugin
+
+    assert "lines" in finder._parameters_for(Flake8Plugin)  # flake8 passes the physical lines
+    for path in sorted((Path(__file__).parent.parent / "examples" / "bad_app").glob("*.py")):
+        text = path.read_text()
+        tree = ast.parse(text)
+        with_lines = list(Flake8Plugin(tree, str(path), text.splitlines(keepends=True)).run())
+        without = list(Flake8Plugin(tree, str(path)).run())
+        assert with_lines == without and with_lines, path.name

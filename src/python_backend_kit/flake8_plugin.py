@@ -50,7 +50,10 @@ class Flake8Plugin:
     _settings: Settings | None = None
     _setup_error: str | None = None
 
-    def __init__(self, tree: ast.AST, filename: str = "<unknown>") -> None:
+    def __init__(self, tree: ast.AST, filename: str = "<unknown>", lines: list[str] | None = None) -> None:
+        # flake8 hands over the physical lines too: with the text, rules whose
+        # needed words a file lacks are skipped (and often the whole walk)
+        self.lines = lines
         self.tree = tree
         self.filename = filename
 
@@ -133,4 +136,5 @@ class Flake8Plugin:
         if not isinstance(self.tree, ast.Module):
             return []
         load_checks()
-        return FileCheck(self.tree, self.settings(), self.filename).run()
+        source = "".join(self.lines) if self.lines is not None else None
+        return FileCheck(self.tree, self.settings(), self.filename, source).run()
