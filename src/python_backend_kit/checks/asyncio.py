@@ -86,32 +86,50 @@ def _blocking_entry(node: ast.Call, ctx: RuleContext) -> tuple[str, blocking_cal
     return None
 
 
-def _report_blocking(node: ast.Call, ctx: RuleContext) -> None:
-    if not ctx.model.in_async:
-        return
-    found = _blocking_entry(node, ctx)
-    if found is not None and found[1].code == ctx.code:
-        ctx.report(node, call=found[0], instead=found[1].instead)
+class BlockingCallLookup(Check):
+    """Shared by PBK105 to PBK108 (the engine makes one per file): the table
+    lookup for each call in async code, done once instead of once per rule."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        self.node: ast.Call | None = None
+        self.found: tuple[str, blocking_calls.BlockingCall] | None = None
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.node = node
+        self.found = _blocking_entry(node, self.ctx) if self.model.in_async else None
 
 
-@rule("PBK105", ast.Call, needs_text=("async",))
-def blocking_sleep(node: ast.Call, ctx: RuleContext) -> None:
-    _report_blocking(node, ctx)
+class BlockingCallRule(Check):
+    """Reports the calls of the shared lookup whose table entry names this rule."""
+
+    analysis = BlockingCallLookup
+
+    def visit_Call(self, node: ast.Call) -> None:
+        lookup = self.analysis  # type: ignore[attr-defined]
+        found = lookup.found if lookup.node is node else None
+        if found is not None and found[1].code == self.code:
+            self.report(node, call=found[0], instead=found[1].instead)
 
 
-@rule("PBK106", ast.Call, needs_text=("async",))
-def blocking_http_call(node: ast.Call, ctx: RuleContext) -> None:
-    _report_blocking(node, ctx)
+@rule("PBK105", needs_text=("async",))
+class BlockingSleep(BlockingCallRule):
+    pass
 
 
-@rule("PBK107", ast.Call, needs_text=("async",))
-def blocking_subprocess(node: ast.Call, ctx: RuleContext) -> None:
-    _report_blocking(node, ctx)
+@rule("PBK106", needs_text=("async",))
+class BlockingHttpCall(BlockingCallRule):
+    pass
 
 
-@rule("PBK108", ast.Call, needs_text=("async",))
-def blocking_file_io(node: ast.Call, ctx: RuleContext) -> None:
-    _report_blocking(node, ctx)
+@rule("PBK107", needs_text=("async",))
+class BlockingSubprocess(BlockingCallRule):
+    pass
+
+
+@rule("PBK108", needs_text=("async",))
+class BlockingFileIo(BlockingCallRule):
+    pass
 
 
 # -- PBK104: dangling task ------------------------------------------------
