@@ -244,13 +244,6 @@ def _rule_min_python(code: str) -> tuple[int, int] | None:
     return rule.min_python if rule is not None else None
 
 
-def runnable_codes(settings: Settings) -> list[str]:
-    """The selected codes that have a check and whose rule file's ``min-python``
-    the configured minimum Python satisfies (rules recommending 3.11 features
-    stay silent for code that must run on 3.10)."""
-    return [code for code, _ in _checks_for(settings)]
-
-
 def _checks_for(settings: Settings) -> tuple[tuple[str, type[Check]], ...]:
     """The check classes to run: selected, registered, and not newer than the target Python."""
     key = (frozenset(settings.codes), tuple(settings.min_python))

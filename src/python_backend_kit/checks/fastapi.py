@@ -44,6 +44,17 @@ def _binding_scope(model, name: str) -> ast.AST | None:  # noqa: ANN001
     return None
 
 
+def _track_names(model, targets: list[ast.expr], names: set, present: bool) -> None:  # noqa: ANN001
+    """Add (scope, name) of each plain-name target to *names*, or drop it when rebound to something else."""
+    for target in targets:
+        if isinstance(target, ast.Name):
+            key = (_target_scope(model, target.id), target.id)
+            if present:
+                names.add(key)
+            else:
+                names.discard(key)
+
+
 def _target_scope(model, name: str) -> ast.AST:  # noqa: ANN001
     """The node of the scope an assignment to *name* binds in."""
     scope = model.scope
@@ -109,13 +120,7 @@ class OnEventHandler(Check):
             and self.local_classes.get(value.func.id) is False
             and _binding_scope(self.model, value.func.id) is not None
         )
-        for target in node.targets:
-            if isinstance(target, ast.Name):
-                key = (_target_scope(self.model, target.id), target.id)
-                if other:
-                    self.other_objects.add(key)
-                else:
-                    self.other_objects.discard(key)
+        _track_names(self.model, node.targets, self.other_objects, other)
 
     def _is_app(self, receiver: ast.expr) -> bool:
         model = self.model
@@ -162,13 +167,7 @@ class EventHandlerIgnoredByLifespan(Check):
         with_lifespan = (
             isinstance(value, ast.Call) and self.model.call_name(value) in FASTAPI_CLASSES and self._has_lifespan(value)
         )
-        for target in node.targets:
-            if isinstance(target, ast.Name):
-                key = (_target_scope(self.model, target.id), target.id)
-                if with_lifespan:
-                    self.lifespan_apps.add(key)
-                else:
-                    self.lifespan_apps.discard(key)
+        _track_names(self.model, node.targets, self.lifespan_apps, with_lifespan)
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func

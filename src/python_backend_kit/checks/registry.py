@@ -117,7 +117,7 @@ def _function_check(fn: Callable[[Any, RuleContext], None], node_types: tuple[ty
         for name in names:
             setattr(self, name, direct)
 
-    namespace: dict[str, Any] = {"__doc__": fn.__doc__, "__module__": fn.__module__, "__init__": __init__, "function": staticmethod(fn)}
+    namespace: dict[str, Any] = {"__doc__": fn.__doc__, "__module__": fn.__module__, "__init__": __init__}
     for name in names:
         namespace[name] = visit
     return type(fn.__name__, (Check,), namespace)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import weakref
 
-from .names import BUILTIN_NAMES, MAX_DOTTED_PARTS, bind_import, bind_import_from, dotted_parts
+from .names import BUILTIN_NAMES, MAX_DOTTED_PARTS, bind_import, bind_import_from
 from .fastapi import FastAPIRoles
 from .receivers import ASYNC_SESSION_FACTORY, ReceiverKinds
 from .scopes import CLASS, MODULE, Scope, parameter_names, scope_kind
