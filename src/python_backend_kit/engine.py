@@ -24,6 +24,17 @@ module name that must be imported), so skipping never loses a finding.
 user configured in that option. ``@rule(code, ..., needs_text=(...))`` sets
 both for a check.
 
+Most calls in a file are of no interest to a given rule, and a ``Call``
+handler runs for every call. A check that looks only at calls of certain
+names declares them: ``calls = frozenset({"gather"})`` (or ``@rule(...,
+calls=...)``; ``calls_option`` adds the last parts of names configured in
+that option). Its ``visit_Call`` then runs only when the callee's last name
+is one of them: the attribute called (``asyncio.gather``, ``x.gather``), or
+the name called, as imported (``from asyncio import gather as g`` makes
+``g()`` count as ``gather``). A callee that is neither (``f()()``) reaches
+no such check. The names must cover every call the check could act on;
+tests/test_call_index.py runs every example with and without the index.
+
 Rules that need the same per-file analysis (several rules reading one data
 flow) share it instead of each walking its own copy: a check class attribute
 ``analysis = SomeAnalysis`` (a :class:`Check` subclass with ``visit_``/
@@ -285,6 +296,25 @@ def _needed_texts(cls: type[Check], settings: Settings) -> tuple[str, ...]:
     return needs
 
 
+_call_names_cache: dict[tuple[type, tuple[str, ...]], frozenset[str] | None] = {}
+
+
+def _call_names(cls: type[Check], settings: Settings) -> frozenset[str] | None:
+    """The callee names *cls* declared in ``calls`` (plus the last parts of
+    the names configured in its ``calls_option``); None: it sees every call."""
+    names = getattr(cls, "calls", None)
+    if names is None:
+        return None
+    option = getattr(cls, "calls_option", None)
+    configured = tuple(map(str, settings.options.get(option, ()) or ())) if option else ()
+    key = (cls, configured)
+    found = _call_names_cache.get(key, _NOT_CACHED)
+    if found is _NOT_CACHED:
+        found = _call_names_cache[key] = frozenset(names) | {name.rpartition(".")[2] for name in configured}
+    return found  # type: ignore[return-value]
+
+
+_NOT_CACHED = object()
 _needs_cache: dict[tuple[type, tuple[str, ...]], tuple[tuple[str, ...], tuple[bytes, ...]]] = {}
 
 
@@ -322,7 +352,9 @@ def _wanted_checks(chosen, source: str | bytes | None, settings: Settings):  # n
 class FileCheck:
     """The state of checking one file."""
 
-    def __init__(self, tree: ast.Module, settings: Settings, filename: str = "<unknown>", source: str | bytes | None = None) -> None:
+    def __init__(
+        self, tree: ast.Module, settings: Settings, filename: str = "<unknown>", source: str | bytes | None = None, index_calls: bool = True
+    ) -> None:
         self.tree = tree
         self.settings = settings
         self.filename = filename
@@ -354,9 +386,20 @@ class FileCheck:
                     factory.handlers = _handlers_of(factory)
             self.users.setdefault(shared.code, []).append(check.code)
             check.analysis = shared  # type: ignore[attr-defined]
+        # Call handlers of checks that declared ``calls``, by callee name;
+        # the analyses' ones run before every rule handler of the same call
+        self.calls_first: dict[str | None, list[tuple[str, Callable[[ast.AST], None]]]] = {}
+        self.calls_by_name: dict[str | None, list[tuple[str, Callable[[ast.AST], None]]]] = {}
         for check in (*self.analyses.values(), *self.checks):
+            names = _call_names(type(check), settings) if index_calls else None
+            index = self.calls_first if check.code in self.users else self.calls_by_name
             for node_type, attr in check.handlers["visit"]:
-                self.enter.setdefault(node_type, []).append((check.code, getattr(check, attr)))
+                handler = getattr(check, attr)
+                if node_type is ast.Call and names is not None:
+                    for name in names:
+                        index.setdefault(name, []).append((check.code, handler))
+                else:
+                    self.enter.setdefault(node_type, []).append((check.code, handler))
             for node_type, attr in check.handlers["leave"]:
                 self.leave.setdefault(node_type, []).append((check.code, getattr(check, attr)))
 
@@ -383,7 +426,7 @@ class FileCheck:
         self._drop_handlers(code)
 
     def _drop_handlers(self, code: str) -> None:
-        for table in (self.enter, self.leave):
+        for table in (self.enter, self.leave, self.calls_first, self.calls_by_name):
             for node_type, handlers in list(table.items()):
                 kept = [h for h in handlers if h[0] != code]
                 if kept:
@@ -442,7 +485,11 @@ class FileCheck:
         push, pop, extend = stack.append, stack.pop, stack.extend
         shapes = _shapes
         Name, Constant, Load, Mark = ast.Name, ast.Constant, ast.Load, _Mark
+        Call, Attribute = ast.Call, ast.Attribute
         bind = model.bind
+        calls_first, calls_by_name = self.calls_first, self.calls_by_name
+        indexed = bool(calls_first or calls_by_name)
+        aliases = model.call_aliases  # `from m import f as g`: calls of g count as calls of f
         while stack:
             node = pop()
             cls = node.__class__
@@ -499,13 +546,34 @@ class FileCheck:
                     update(model, node)
                 except Exception as exc:
                     self.model_error(exc, node)
-            handlers = enter.get(cls)
-            if handlers is not None:
-                for code, handler in handlers:  # the dispatch loop, inlined
-                    try:
-                        handler(node)
-                    except Exception as exc:  # one broken rule must not lose the others
-                        self.internal_error(code, exc, node)
+            if cls is Call and indexed:
+                # the callee's last name picks the handlers of checks that declared `calls`
+                func = node.func
+                if func.__class__ is Attribute:
+                    key = func.attr
+                elif func.__class__ is Name:
+                    key = func.id
+                    if aliases:
+                        key = aliases.get(key, key)
+                else:
+                    key = None
+                handlers = calls_first.get(key)
+                if handlers is not None:
+                    dispatch(handlers, node)
+                handlers = enter.get(cls)
+                if handlers is not None:
+                    dispatch(handlers, node)
+                handlers = calls_by_name.get(key)
+                if handlers is not None:
+                    dispatch(handlers, node)
+            else:
+                handlers = enter.get(cls)
+                if handlers is not None:
+                    for code, handler in handlers:  # the dispatch loop, inlined
+                        try:
+                            handler(node)
+                        except Exception as exc:  # one broken rule must not lose the others
+                            self.internal_error(code, exc, node)
 
             if kind == _PLAIN:
                 if cls in leave:

@@ -7,7 +7,7 @@ import ast
 from ..model.receivers import LOOP, attribute_chain
 from ..model.scopes import FUNCTION, LAMBDA
 from . import blocking_calls
-from .common import GATHER, TASK_FACTORIES, WAIT_FOR
+from .common import GATHER, TASK_FACTORIES, WAIT_FOR, last_names
 from .registry import Check, RuleContext, rule
 
 CANCELLED_ERRORS = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError", "builtins.BaseException"})
@@ -90,6 +90,9 @@ class BlockingCallLookup(Check):
     """Shared by PBK105 to PBK108 (the engine makes one per file): the table
     lookup for each call in async code, done once instead of once per rule."""
 
+    calls = last_names(blocking_calls.BLOCKING_CALLS)
+    calls_option = "blocking-calls"
+
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
         self.node: ast.Call | None = None
@@ -104,6 +107,8 @@ class BlockingCallRule(Check):
     """Reports the calls of the shared lookup whose table entry names this rule."""
 
     analysis = BlockingCallLookup
+    calls = BlockingCallLookup.calls
+    calls_option = BlockingCallLookup.calls_option
 
     def visit_Call(self, node: ast.Call) -> None:
         lookup = self.analysis  # type: ignore[attr-defined]
@@ -148,7 +153,7 @@ def _task_call(call: ast.expr, ctx: RuleContext) -> str | None:
     return None
 
 
-@rule("PBK104", needs_text=("create_task", "ensure_future"))
+@rule("PBK104", needs_text=("create_task", "ensure_future"), calls=CALLBACK_REGISTRARS)
 class DanglingTask(Check):
     def visit_Expr(self, node: ast.Expr) -> None:
         factory = _task_call(node.value, self.ctx)
@@ -343,7 +348,7 @@ def _checks_cancelling(stmts: list[ast.stmt]) -> bool:
     return False
 
 
-@rule("PBK103", needs_text=("async",))
+@rule("PBK103", needs_text=("async",), calls=("cancel",))
 class CancellationSwallowed(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -474,7 +479,7 @@ class CancellationSwallowed(Check):
 # -- PBK101, PBK102: 3.11 structured concurrency ----------------------------
 
 
-@rule("PBK101", needs_text=("gather",))
+@rule("PBK101", needs_text=("gather",), calls=last_names(GATHER))
 class GatherInsteadOfTaskGroup(Check):
     def visit_Call(self, node: ast.Call) -> None:
         if self.model.call_name(node) not in GATHER:
@@ -487,7 +492,7 @@ class GatherInsteadOfTaskGroup(Check):
         self.report(node)
 
 
-@rule("PBK102", needs_text=("wait_for",))
+@rule("PBK102", needs_text=("wait_for",), calls=last_names(WAIT_FOR))
 class WaitForInsteadOfTimeout(Check):
     def visit_Call(self, node: ast.Call) -> None:
         if self.model.call_name(node) in WAIT_FOR:
@@ -497,7 +502,7 @@ class WaitForInsteadOfTimeout(Check):
 # -- PBK109 to PBK111: event loops ----------------------------------------
 
 
-@rule("PBK109", ast.Call, needs_text=("async",))
+@rule("PBK109", ast.Call, needs_text=("async",), calls=last_names(ASYNCIO_RUN) | {"run_until_complete", "run_forever"})
 def nested_event_loop(node: ast.Call, ctx: RuleContext) -> None:
     if not ctx.model.in_async:
         return
@@ -509,7 +514,7 @@ def nested_event_loop(node: ast.Call, ctx: RuleContext) -> None:
         ctx.report(node, call=f"loop.{method}")
 
 
-@rule("PBK110", ast.Call, needs_text=("get_event_loop",))
+@rule("PBK110", ast.Call, needs_text=("get_event_loop",), calls=last_names(GET_EVENT_LOOP))
 def get_event_loop(node: ast.Call, ctx: RuleContext) -> None:
     if ctx.model.call_name(node) not in GET_EVENT_LOOP:
         return
@@ -520,7 +525,7 @@ def get_event_loop(node: ast.Call, ctx: RuleContext) -> None:
     ctx.report(node, instead=instead)
 
 
-@rule("PBK111", ast.Call, needs_text=("run_in_executor",))
+@rule("PBK111", ast.Call, needs_text=("run_in_executor",), calls=("run_in_executor",))
 def run_in_executor_default(node: ast.Call, ctx: RuleContext) -> None:
     if not _loop_method(node, ctx, frozenset({"run_in_executor"})):
         return
@@ -554,7 +559,7 @@ class _OpenBlocks:
         return stack[-1] if stack else None
 
 
-@rule("PBK112", needs_text=("TaskGroup",))
+@rule("PBK112", needs_text=("TaskGroup",), calls=last_names(TASK_FACTORIES) | {"create_task"})
 class TaskEscapesTaskGroup(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -634,7 +639,7 @@ class _Semaphore:
         self.escaped = False
 
 
-@rule("PBK114", needs_text=("Semaphore",))
+@rule("PBK114", needs_text=("Semaphore",), calls=last_names(SPAWNERS) | SPAWNING_METHODS | {"acquire", "release", "locked"})
 class SemaphorePerCall(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)

@@ -8,7 +8,7 @@ import re
 from ..model.fastapi import APP_CLASSES, BACKGROUND_TASKS, parameters_with_defaults
 from ..model.receivers import ASYNC_SESSION, FASTAPI_APP, LOOP, SESSION, attribute_chain
 from ..model.scopes import CLASS, parameter_names
-from .common import TASK_FACTORIES
+from .common import TASK_FACTORIES, last_names
 from .registry import Check, RuleContext, rule
 
 SESSION_KINDS = frozenset({ASYNC_SESSION, SESSION})
@@ -100,7 +100,7 @@ class _Generators(Check):
 # -- PBK201 / PBK210: startup and shutdown handlers ------------------------------
 
 
-@rule("PBK201", needs_text=("fastapi", "starlette"))
+@rule("PBK201", needs_text=("fastapi", "starlette"), calls=EVENT_METHODS | last_names(EVENT_CONSTRUCTORS))
 class OnEventHandler(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -150,7 +150,7 @@ class OnEventHandler(Check):
                 self.report(node, call=f"{_call_text(func)}({', '.join(f'{k}=...' for k in used)})")
 
 
-@rule("PBK210", needs_text=("fastapi", "starlette"))
+@rule("PBK210", needs_text=("fastapi", "starlette"), calls=EVENT_METHODS | last_names(FASTAPI_CLASSES))
 class EventHandlerIgnoredByLifespan(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -291,7 +291,7 @@ def _wildcard_origins(value: ast.expr | None) -> str | None:
     return None
 
 
-@rule("PBK205", ast.Call, needs_text=("fastapi", "starlette"))
+@rule("PBK205", ast.Call, needs_text=("fastapi", "starlette"), calls=last_names(CORS_CLASSES, MIDDLEWARE_WRAPPERS) | {"add_middleware"})
 def cors_credentials_with_wildcard(node: ast.Call, ctx: RuleContext) -> None:
     keywords = _cors_keywords(node, ctx)
     if keywords is None:
@@ -407,7 +407,7 @@ class CorsMiddlewareNotOutermost(Check):
 # -- PBK206: commit after yield in a dependency ---------------------------------------
 
 
-@rule("PBK206", needs_text=("fastapi", "starlette"))
+@rule("PBK206", needs_text=("fastapi", "starlette"), calls=("commit",))
 class CommitAfterYield(_Generators):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -442,7 +442,7 @@ class CommitAfterYield(_Generators):
 # -- PBK207: request-scoped resource used by work that outlives the request -----------
 
 
-@rule("PBK207", needs_text=("fastapi", "starlette"))
+@rule("PBK207", needs_text=("fastapi", "starlette"), calls=last_names(TASK_FACTORIES) | {"create_task", "append", "add", "add_task"})
 class RequestResourceOutlivesRequest(_Generators):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)

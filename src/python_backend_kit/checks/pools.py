@@ -27,7 +27,7 @@ from ..model.receivers import (
     attribute_chain,
 )
 from ..model.scopes import CLASS, FUNCTION, LAMBDA
-from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR
+from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR, last_names
 from .registry import Check, RuleContext, rule
 
 # -- what creates a resource ------------------------------------------------
@@ -702,7 +702,7 @@ def _at_import_time(model) -> bool:  # noqa: ANN001
     return True
 
 
-@rule("PBK405", needs_text=("aiohttp",))
+@rule("PBK405", needs_text=("aiohttp",), calls=last_names(LOOP_BOUND))
 class HttpClientOutsideLoop(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -744,7 +744,7 @@ def _false_keyword(call: ast.Call, names: tuple[str, ...]) -> str | None:
     return None
 
 
-@rule("PBK406", ast.Call, needs_text=("aiohttp", "httpx"))
+@rule("PBK406", ast.Call, needs_text=("aiohttp", "httpx"), calls=last_names(HTTPX_TLS_CALLS, AIOHTTP_TLS_CALLS) | AIOHTTP_REQUEST_METHODS)
 def tls_verification_disabled(node: ast.Call, ctx: RuleContext) -> None:
     if not node.keywords:
         return
@@ -859,7 +859,7 @@ def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
     return next((k for k in call.keywords if k.arg == name), None)
 
 
-@rule("PBK408", ast.Call, needs_text=("aiohttp", "httpx"))
+@rule("PBK408", ast.Call, needs_text=("aiohttp", "httpx"), calls=last_names(TCP_CONNECTORS, HTTPX_LIMITS))
 def unbounded_connection_pool(node: ast.Call, ctx: RuleContext) -> None:
     qualname = ctx.model.call_name(node)
     if qualname in TCP_CONNECTORS:
@@ -890,7 +890,7 @@ ASYNC_CLOSE_METHODS: dict[str, frozenset[str]] = {
 }
 
 
-@rule("PBK409", needs_text=("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel"))
+@rule("PBK409", needs_text=("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel"), calls=CALLBACK_REGISTRARS)
 class CloseNotAwaited(StateKinds):
     def methods(self) -> dict[str, frozenset[str]]:
         return ASYNC_CLOSE_METHODS

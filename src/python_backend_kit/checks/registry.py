@@ -50,6 +50,11 @@ class Check:
 
     code: ClassVar[str] = ""
     handlers: ClassVar[dict[str, list[tuple[type, str]]]] = {}
+    #: When set, ``visit_Call`` sees only calls whose callee ends in one of
+    #: these names (see the engine's docstring); None: every call.
+    calls: ClassVar[frozenset[str] | None] = None
+    #: A rule option whose configured dotted names add their last parts to ``calls``.
+    calls_option: ClassVar[str | None] = None
 
     def __init__(self, ctx: RuleContext) -> None:
         self.ctx = ctx
@@ -73,12 +78,20 @@ def _collect_handlers(cls: type[Check]) -> dict[str, list[tuple[type, str]]]:
     return found
 
 
-def rule(code: str, *node_types: type, needs_text: tuple[str, ...] = (), needs_text_option: str | None = None) -> Callable[[Any], Any]:
+def rule(
+    code: str,
+    *node_types: type,
+    needs_text: tuple[str, ...] = (),
+    needs_text_option: str | None = None,
+    calls: tuple[str, ...] | frozenset[str] | None = None,
+) -> Callable[[Any], Any]:
     """Register a check function (with node types) or a Check subclass.
 
     *needs_text*: the rule can only fire on a file containing one of these
     strings (the engine skips it elsewhere); *needs_text_option*: a rule
-    option whose configured names count as such strings too.
+    option whose configured names count as such strings too. *calls*: the
+    rule looks only at calls of these names (the attribute called, or the
+    name called as imported): the engine hands it no other ``Call``.
     """
 
     def register(target: Any) -> Any:
@@ -89,6 +102,8 @@ def rule(code: str, *node_types: type, needs_text: tuple[str, ...] = (), needs_t
         else:
             cls = _function_check(target, node_types)
         cls.code = code
+        if calls is not None:
+            cls.calls = frozenset(calls)
         if needs_text:
             cls.needs_text = tuple(needs_text)
             cls.needs_text_option = needs_text_option

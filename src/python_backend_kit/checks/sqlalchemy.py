@@ -23,7 +23,7 @@ from ..model.receivers import (
     attribute_chain,
 )
 from ..model.scopes import COMPREHENSION, FUNCTION
-from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR
+from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR, last_names
 from .registry import Check, RuleContext, rule
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -117,7 +117,7 @@ ASYNC_SESSIONMAKERS = frozenset({"sqlalchemy.ext.asyncio.async_sessionmaker", "s
 SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"})
 
 
-@rule("PBK301", ast.Call, needs_text=("sqlalchemy", "sqlmodel"))
+@rule("PBK301", ast.Call, needs_text=("sqlalchemy", "sqlmodel"), calls=last_names(ASYNC_SESSION_CLASSES, ASYNC_SESSIONMAKERS, SESSIONMAKERS))
 def expire_on_commit(node: ast.Call, ctx: RuleContext) -> None:
     model = ctx.model
     qualname = model.call_name(node)
@@ -147,7 +147,7 @@ DYNAMIC_MAPPED = frozenset({"sqlalchemy.orm.DynamicMapped", "sqlalchemy.orm.base
 _LAZY_FLAGGED = {"select": "'select'", True: "True", "dynamic": "'dynamic'"}
 
 
-@rule("PBK302", needs_text=("sqlalchemy", "sqlmodel"))
+@rule("PBK302", needs_text=("sqlalchemy", "sqlmodel"), calls=last_names(RELATIONSHIPS))
 class ImplicitLazyLoad(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -278,7 +278,7 @@ class _LoopTracking(Check):
 # -- PBK303: one session, several concurrent tasks ----------------------------------------
 
 
-@rule("PBK303", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
+@rule("PBK303", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", calls=last_names(GATHER, TASK_FACTORIES) | {"create_task", "start_soon"})
 class SessionSharedAcrossTasks(_LoopTracking):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -400,7 +400,7 @@ SYNC_IO_METHODS: dict[str, frozenset[str]] = {
 }
 
 
-@rule("PBK304", needs_text=("async",))
+@rule("PBK304", needs_text=("async",), calls=last_names(SYNC_CONNECTS) | frozenset().union(*SYNC_IO_METHODS.values()))
 class SyncDatabaseApiInAsync(Check):
     """Constructing a sync Session, sessionmaker or engine does no IO, so only
     the calls that reach the database are flagged: sync driver connects,
@@ -757,7 +757,7 @@ def await_on_sync_method(node: ast.Await, ctx: RuleContext) -> None:
 # -- PBK309: session.query() on an AsyncSession ------------------------------------------
 
 
-@rule("PBK309", ast.Call, needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
+@rule("PBK309", ast.Call, needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", calls=("query",))
 def query_on_async_session(node: ast.Call, ctx: RuleContext) -> None:
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr == "query":
@@ -781,7 +781,7 @@ INSERTS = frozenset(
 ADDS = frozenset({"add", "add_all"})
 
 
-@rule("PBK310", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
+@rule("PBK310", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", calls=ADDS)
 class FlushInLoop(_LoopTracking):
     def _session_key(self, expr: ast.expr) -> str | None:
         if self.model.kind_of(expr) == ASYNC_SESSION:

@@ -35,6 +35,8 @@ class SemanticModel:
         self.function: ast.AST | None = None
         # every top-level module name imported anywhere in the file
         self.imported_modules: set[str] = set()
+        # `from m import f as g`: g -> f (the engine hands calls of g to checks watching f)
+        self.call_aliases: dict[str, str] = {}
         # the layers see the model through a weak proxy: no reference cycle
         # keeps a checked file's model and tree alive after the walk
         me = weakref.proxy(self)
@@ -129,6 +131,9 @@ class SemanticModel:
             self.imported_modules.update(a.name.partition(".")[0] for a in node.names)
         else:
             bind_import_from(target, node)
+            for alias in node.names:
+                if alias.asname and alias.asname != alias.name:
+                    self.call_aliases[alias.asname] = alias.name
             if node.module and not node.level:
                 self.imported_modules.add(node.module.partition(".")[0])
 
