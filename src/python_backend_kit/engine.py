@@ -151,7 +151,7 @@ def _shape(cls: type) -> _Shape:
     shape = _shapes.get(cls)
     if shape is not None:
         return shape
-    if cls is _Mark:
+    if cls is tuple:  # a mark: (what, node)
         shape = _Shape(_MARK, (), None)
     elif not (isinstance(cls, type) and issubclass(cls, ast.AST)):
         shape = _Shape(_IGNORED, (), None)  # None in Dict.keys, stray strings
@@ -230,14 +230,9 @@ _MODEL_UPDATES: dict[type, Callable[[SemanticModel, Any], None]] = {
 _OPEN, _CLOSE, _LEAVE = 0, 1, 2
 
 
-class _Mark:
-    """A stack entry that is not a node: open/close a scope, run leave handlers."""
-
-    __slots__ = ("what", "node")
-
-    def __init__(self, what: int, node: ast.AST) -> None:
-        self.what = what
-        self.node = node
+# A stack entry that is not a node is a mark: the tuple (what, node), to
+# open or close a scope, or run the leave handlers of node. (A tuple, not a
+# small class: no Python-level __init__ per mark.)
 
 
 # -- which checks run -----------------------------------------------------------------
@@ -334,6 +329,8 @@ def _wanted_checks(chosen, source: str | bytes | None, settings: Settings):  # n
     if source is None:
         return list(chosen)
     verdicts: dict[tuple[str, ...], bool] = {}
+    found: dict[str | bytes, bool] = {}  # one search per string: the rules' sets overlap
+    as_bytes = isinstance(source, bytes)
     wanted = []
     for code, cls in chosen:
         texts, encoded = _needs(cls, settings)
@@ -342,8 +339,15 @@ def _wanted_checks(chosen, source: str | bytes | None, settings: Settings):  # n
             continue
         verdict = verdicts.get(texts)
         if verdict is None:
-            needles = encoded if isinstance(source, bytes) else texts
-            verdict = verdicts[texts] = any(n in source for n in needles)  # type: ignore[operator]
+            verdict = False
+            for needle in encoded if as_bytes else texts:
+                hit = found.get(needle)
+                if hit is None:
+                    hit = found[needle] = needle in source  # type: ignore[operator]
+                if hit:
+                    verdict = True
+                    break
+            verdicts[texts] = verdict
         if verdict:
             wanted.append((code, cls))
     return wanted
@@ -484,7 +488,7 @@ class FileCheck:
         stack: list[Any] = [self.tree]
         push, pop, extend = stack.append, stack.pop, stack.extend
         shapes = _shapes
-        Name, Constant, Load, Mark = ast.Name, ast.Constant, ast.Load, _Mark
+        Name, Constant, Load = ast.Name, ast.Constant, ast.Load
         Call, Attribute = ast.Call, ast.Attribute
         bind = model.bind
         calls_first, calls_by_name = self.calls_first, self.calls_by_name
@@ -518,7 +522,7 @@ class FileCheck:
             shape = shapes.get(cls) or _shape(cls)
             kind = shape[0]
             if kind == _MARK:
-                what, node = node.what, node.node
+                what, node = node
                 if what == _OPEN:
                     outer = model.scope
                     try:
@@ -577,7 +581,7 @@ class FileCheck:
 
             if kind == _PLAIN:
                 if cls in leave:
-                    push(Mark(_LEAVE, node))
+                    push((_LEAVE, node))
                 for name in shape[1]:
                     value = getattr(node, name, None)
                     if value.__class__ is list:
@@ -587,13 +591,13 @@ class FileCheck:
                         push(value)
             elif kind == _SCOPE:
                 # outer parts (decorators, defaults, bases) first, then the body in its own scope
-                push(Mark(_CLOSE, node))
+                push((_CLOSE, node))
                 body = node.body
                 if body.__class__ is list:
                     extend(body[::-1])
                 else:
                     push(body)  # a lambda's expression
-                push(Mark(_OPEN, node))
+                push((_OPEN, node))
                 for name in shape[1]:
                     value = getattr(node, name, None)
                     if value.__class__ is list:
@@ -602,7 +606,7 @@ class FileCheck:
                     elif value is not None:
                         push(value)
             else:  # a comprehension: every part inside its own scope
-                push(Mark(_CLOSE, node))
+                push((_CLOSE, node))
                 for name in shape[1]:
                     value = getattr(node, name, None)
                     if value.__class__ is list:
@@ -610,7 +614,7 @@ class FileCheck:
                             extend(value[::-1])
                     elif value is not None:
                         push(value)
-                push(Mark(_OPEN, node))
+                push((_OPEN, node))
 
 
 def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:

@@ -19,6 +19,7 @@ DEPRECATED_RESPONSES = {
     "fastapi.responses.ORJSONResponse": "ORJSONResponse",
     "fastapi.responses.UJSONResponse": "UJSONResponse",
 }
+_DEPRECATED_NAMES = frozenset(DEPRECATED_RESPONSES.values())
 # regular expressions that match every origin (Starlette uses fullmatch)
 MATCH_ALL_REGEXES = frozenset({".*", "^.*$", ".+", "^.+$", "(.*)"})
 EVENT_METHODS = frozenset({"on_event", "add_event_handler"})
@@ -253,13 +254,14 @@ class DeprecatedJSONResponseClass(Check):
                 self._report(alias if hasattr(alias, "lineno") else node, name)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load):
+        # a cheap look at the name (as imported) before resolving it
+        if node.ctx.__class__ is ast.Load and self.model.call_aliases.get(node.id, node.id) in _DEPRECATED_NAMES:
             name = DEPRECATED_RESPONSES.get(self.model.qualname(node) or "")
             if name is not None:
                 self._report(node, name)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if isinstance(node.ctx, ast.Load):
+        if node.attr in _DEPRECATED_NAMES and isinstance(node.ctx, ast.Load):
             name = DEPRECATED_RESPONSES.get(self.model.qualname(node) or "")
             if name is not None:
                 self._report(node, name)

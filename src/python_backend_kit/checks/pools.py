@@ -372,7 +372,7 @@ class ResourceFlow(Check):
             self.positions[id(node.value)] = "expr"
 
     def visit_Name(self, node: ast.Name) -> None:
-        if not isinstance(node.ctx, ast.Load) or id(node) in self.receivers or id(node) in self.used:
+        if not self.contexts or node.ctx.__class__ is not ast.Load or id(node) in self.receivers or id(node) in self.used:
             return
         fn = self.model.function
         facts = None

@@ -236,7 +236,7 @@ class _LoopTracking(Check):
         """Called when a loop ends."""
 
     def visit_Name(self, node: ast.Name) -> None:
-        if not isinstance(node.ctx, ast.Load):
+        if self.loops and node.ctx.__class__ is not ast.Load:
             function = self.model.function
             for loop in reversed(self.loops):
                 if loop.function is not function:
@@ -550,7 +550,9 @@ class SessionNotClosed(Check):
         super().__init__(ctx)
         self.created: dict[ast.AST, list[tuple[str, ast.Call]]] = {}
         self.handled: dict[ast.AST, set[str]] = {}
-        self.used: dict[ast.AST, set[str]] = {}
+        # function -> the calls made in it (and in functions nested in it) that
+        # may use a session; read only when the function created one
+        self.calls: dict[ast.AST, list[ast.Call]] = {}
 
     def _functions(self) -> list[ast.AST]:
         out = []
@@ -615,14 +617,29 @@ class SessionNotClosed(Check):
             names.update(n for n in map(_root_name, _call_values(node)) if n)  # push_async_callback(s.close)
             self._handle(names)
             return
-        # a session holds a connection only once it has talked to the database:
-        # a method that does IO, or the session passed on to code that may
-        used = _names_in(node)
-        if isinstance(func, ast.Attribute) and func.attr in SESSION_IO and isinstance(func.value, ast.Name):
-            used.add(func.value.id)
-        if used:
-            for function in self._functions():
-                self.used.setdefault(function, set()).update(used)
+        function = self._innermost_function(self.model.scope)
+        if function is not None:
+            self.calls.setdefault(function, []).append(node)
+
+    @staticmethod
+    def _innermost_function(scope) -> ast.AST | None:  # noqa: ANN001
+        while scope is not None:
+            if scope.kind == FUNCTION:
+                return scope.node
+            scope = scope.parent
+        return None
+
+    @staticmethod
+    def _used_names(calls: list[ast.Call]) -> set[str]:
+        """A session holds a connection only once it has talked to the database:
+        a method that does IO, or the session passed on to code that may."""
+        used: set[str] = set()
+        for call in calls:
+            used |= _names_in(call)
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr in SESSION_IO and isinstance(func.value, ast.Name):
+                used.add(func.value.id)
+        return used
 
     def visit_Try(self, node: ast.Try) -> None:
         self._handle(_closed_names(node.finalbody))
@@ -633,7 +650,14 @@ class SessionNotClosed(Check):
     def _function_done(self, node: ast.AST) -> None:
         created = self.created.pop(node, [])
         handled = self.handled.pop(node, set())
-        used = self.used.pop(node, set())
+        calls = self.calls.pop(node, [])
+        if calls:  # the enclosing function makes these calls too
+            outer = self._innermost_function(self.model.scope.parent)
+            if outer is not None:
+                self.calls.setdefault(outer, []).extend(calls)
+        if not created:
+            return
+        used = self._used_names(calls)
         for name, call in created:
             if name in used and name not in handled:
                 self.report(call, name=name)

@@ -55,25 +55,30 @@ def suppressed_by_noqa(line_text: str, code: str) -> bool:
 def check_file(path: Path, settings: Settings, display: str | None = None) -> FileResult:
     result = FileResult(path=display or str(path))
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         return _bad_input(result, IO_ERROR, f"cannot read file: {exc.strerror or exc}")
     if b"\x00" in data:
         return _bad_input(result, SYNTAX_ERROR, "SyntaxError: the file contains NUL bytes; it is not Python source")
-    result.lines = _decode_lines(data)
     try:
         tree = parse(data, str(path))
     except SyntaxError as exc:
+        result.lines = _decode_lines(data)
         return _bad_input(result, SYNTAX_ERROR, _syntax_message(exc), exc.lineno or 1, (exc.offset or 1) - 1)
     except (ValueError, UnicodeDecodeError) as exc:
+        result.lines = _decode_lines(data)
         return _bad_input(result, SYNTAX_ERROR, f"SyntaxError: {exc}")
     except (RecursionError, MemoryError):
+        result.lines = _decode_lines(data)
         return _bad_input(result, SYNTAX_ERROR, "SyntaxError: too deeply nested for the Python parser")
     try:
         findings = FileCheck(tree, settings, result.path, data).run()
     except Exception as exc:  # the engine isolates rules; this is a last line of defence
         findings = [Finding(1, 0, INTERNAL_ERROR, {"rule": "engine", "error": f"{type(exc).__name__}: {exc}"})]
-    result.findings = [f for f in findings if not _noqa(result.lines, f)]
+    if findings:  # most files have none: their text is never decoded
+        result.lines = _decode_lines(data)
+        result.findings = [f for f in findings if not _noqa(result.lines, f)]
     return result
 
 

@@ -189,6 +189,7 @@ _WRAPPERS = ("typing.Annotated", "typing_extensions.Annotated", "typing.Optional
 
 
 MAX_DEPTH = 64
+_MAY_HAVE_KIND = frozenset({ast.Await, ast.Name, ast.Attribute, ast.BinOp, ast.Call})
 
 
 class ReceiverKinds:
@@ -370,7 +371,8 @@ class ReceiverKinds:
         if isinstance(value, ast.Constant) and value.value is None and annotation is None:
             # `self.client = None` in a close() method does not change what it holds
             targets = [t for t in targets if isinstance(t, ast.Name)]
-        kind = self.kind_of(value) if value is not None else None
+        # only these expressions can evaluate to a value of known kind (see _kind_of)
+        kind = self.kind_of(value) if value.__class__ in _MAY_HAVE_KIND else None
         if kind is None and annotation is not None:
             kind = self.annotation_kind(annotation)
         for target in targets:
