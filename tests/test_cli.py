@@ -224,6 +224,41 @@ def test_jobs_really_use_worker_processes(project, monkeypatch):
     assert outcomes == serial
 
 
+def test_the_cyclic_gc_is_paused_while_checking_and_restored_after(project, monkeypatch):
+    import gc
+
+    from python_backend_kit.cli import runner
+    from python_backend_kit.engine import Settings
+
+    _many_files(project)
+    monkeypatch.setattr(runner, "GC_EVERY", 5)
+    collections = []
+    monkeypatch.setattr(gc, "collect", lambda *a: collections.append(a) or 0)
+    tasks = [(str(p), str(p), ()) for p in sorted(project.rglob("m*.py"))]
+    states = []
+    for outcome in runner.check_files(tasks, Settings(codes=frozenset({"PBK105"})), frozenset(), 0, jobs=1):
+        states.append(gc.isenabled())
+        assert outcome[1]  # every file has findings: the work really ran with the GC off
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert states == [False] * len(tasks)
+    assert len(collections) == len(tasks) // 5  # cycles made by some path are still collected
+
+
+def test_a_failing_run_still_turns_the_gc_back_on(project, monkeypatch):
+    import gc
+
+    from python_backend_kit.cli import runner
+    from python_backend_kit.engine import Settings
+
+    def broken(task):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "_check_task", broken)
+    with pytest.raises(KeyboardInterrupt):
+        list(runner.check_files([("app.py", "app.py", ())], Settings(codes=frozenset()), frozenset(), 0, jobs=1))
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_worker_setup_is_cheap(project):
     """A worker gets the settings once, imports the checks, reads the rule files at most
     once (the engine wants each rule's min-python), and never formats a message."""
