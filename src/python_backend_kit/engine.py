@@ -292,6 +292,7 @@ def _needed_texts(cls: type[Check], settings: Settings) -> tuple[str, ...]:
 
 
 _call_names_cache: dict[tuple[type, tuple[str, ...]], frozenset[str] | None] = {}
+_NOT_CACHED = object()
 
 
 def _call_names(cls: type[Check], settings: Settings) -> frozenset[str] | None:
@@ -309,7 +310,6 @@ def _call_names(cls: type[Check], settings: Settings) -> frozenset[str] | None:
     return found  # type: ignore[return-value]
 
 
-_NOT_CACHED = object()
 _needs_cache: dict[tuple[type, tuple[str, ...]], tuple[tuple[str, ...], tuple[bytes, ...]]] = {}
 
 

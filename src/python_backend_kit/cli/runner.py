@@ -1,8 +1,9 @@
 """Check one file from disk, turning every kind of bad input into one finding."""
 
 from __future__ import annotations
-import gc
 
+import contextlib
+import gc
 import io
 import re
 import tokenize
@@ -148,25 +149,44 @@ def _check_task(task: Task) -> Outcome:
 
 # Checking makes no reference cycles (the engine's tests guard it), so the
 # cyclic GC would only re-traverse each freshly parsed tree; it is switched
-# off while this process checks files, and run on the young objects every
+# off while a process checks files, and run on the young objects every
 # GC_EVERY files in case some path did make a cycle. Objects alive before
 # the run (imports, rule tables) are frozen out of those collections.
 GC_EVERY = 256
+_tasks_done = 0
 
 
-def _checked_with_gc_paused(tasks: list[Task]) -> Iterator[Outcome]:
-    was_enabled = gc.isenabled()
+def _pause_gc() -> None:
+    global _tasks_done
+    _tasks_done = 0
     gc.freeze()
     gc.disable()
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    _pause_gc()
     try:
-        for count, task in enumerate(tasks, start=1):
-            yield _check_task(task)
-            if count % GC_EVERY == 0:
-                gc.collect()
+        yield
     finally:
         gc.unfreeze()
         if was_enabled:
             gc.enable()
+
+
+def _check_task_gc_paused(task: Task) -> Outcome:
+    global _tasks_done
+    outcome = _check_task(task)
+    _tasks_done += 1
+    if _tasks_done % GC_EVERY == 0:
+        gc.collect()
+    return outcome
+
+
+def _init_worker_gc_paused(settings: Settings, builtin_codes: frozenset[str], context: int) -> None:
+    _init_worker(settings, builtin_codes, context)
+    _pause_gc()  # a worker lives for one run
 
 
 def check_files(tasks: list[Task], settings: Settings, builtin_codes: frozenset[str], context: int, jobs: int) -> Iterator[Outcome]:
@@ -174,28 +194,11 @@ def check_files(tasks: list[Task], settings: Settings, builtin_codes: frozenset[
     workers = min(jobs, len(tasks) // FILES_PER_WORKER)
     if workers < 2:
         _init_worker(settings, builtin_codes, context)
-        yield from _checked_with_gc_paused(tasks)
+        with _gc_paused():
+            yield from map(_check_task_gc_paused, tasks)
         return
     import multiprocessing
 
     with multiprocessing.Pool(workers, _init_worker_gc_paused, (settings, builtin_codes, context)) as pool:
         # one file at a time per worker; imap hands results back in task order
-        yield from pool.imap(_check_task_in_worker, tasks, chunksize=1)
-
-
-_tasks_done = 0
-
-
-def _init_worker_gc_paused(settings: Settings, builtin_codes: frozenset[str], context: int) -> None:
-    _init_worker(settings, builtin_codes, context)
-    gc.freeze()
-    gc.disable()  # a worker lives for one run: see GC_EVERY
-
-
-def _check_task_in_worker(task: Task) -> Outcome:
-    global _tasks_done
-    outcome = _check_task(task)
-    _tasks_done += 1
-    if _tasks_done % GC_EVERY == 0:
-        gc.collect()
-    return outcome
+        yield from pool.imap(_check_task_gc_paused, tasks, chunksize=1)
