@@ -325,30 +325,22 @@ def _needs(cls: type[Check], settings: Settings) -> tuple[tuple[str, ...], tuple
 
 def _wanted_checks(chosen, source: str | bytes | None, settings: Settings):  # noqa: ANN001, ANN202
     """The chosen (code, class) pairs whose needed text occurs in *source*;
-    each distinct set of texts is searched for once per file."""
+    each string is searched for at most once per file."""
     if source is None:
         return list(chosen)
-    verdicts: dict[tuple[str, ...], bool] = {}
     found: dict[str | bytes, bool] = {}  # one search per string: the rules' sets overlap
+
+    def occurs(needle: str | bytes) -> bool:
+        hit = found.get(needle)
+        if hit is None:
+            hit = found[needle] = needle in source  # type: ignore[operator]
+        return hit
+
     as_bytes = isinstance(source, bytes)
     wanted = []
     for code, cls in chosen:
         texts, encoded = _needs(cls, settings)
-        if not texts:
-            wanted.append((code, cls))
-            continue
-        verdict = verdicts.get(texts)
-        if verdict is None:
-            verdict = False
-            for needle in encoded if as_bytes else texts:
-                hit = found.get(needle)
-                if hit is None:
-                    hit = found[needle] = needle in source  # type: ignore[operator]
-                if hit:
-                    verdict = True
-                    break
-            verdicts[texts] = verdict
-        if verdict:
+        if not texts or any(map(occurs, encoded if as_bytes else texts)):
             wanted.append((code, cls))
     return wanted
 
@@ -493,7 +485,7 @@ class FileCheck:
         bind = model.bind
         calls_first, calls_by_name = self.calls_first, self.calls_by_name
         indexed = bool(calls_first or calls_by_name)
-        aliases = model.call_aliases  # `from m import f as g`: calls of g count as calls of f
+        aliases = model.import_aliases  # `from m import f as g`: calls of g count as calls of f
         while stack:
             node = pop()
             cls = node.__class__

@@ -255,7 +255,7 @@ class DeprecatedJSONResponseClass(Check):
 
     def visit_Name(self, node: ast.Name) -> None:
         # a cheap look at the name (as imported) before resolving it
-        if node.ctx.__class__ is ast.Load and self.model.call_aliases.get(node.id, node.id) in _DEPRECATED_NAMES:
+        if node.ctx.__class__ is ast.Load and self.model.import_aliases.get(node.id, node.id) in _DEPRECATED_NAMES:
             name = DEPRECATED_RESPONSES.get(self.model.qualname(node) or "")
             if name is not None:
                 self._report(node, name)

@@ -35,8 +35,9 @@ class SemanticModel:
         self.function: ast.AST | None = None
         # every top-level module name imported anywhere in the file
         self.imported_modules: set[str] = set()
-        # `from m import f as g`: g -> f (the engine hands calls of g to checks watching f)
-        self.call_aliases: dict[str, str] = {}
+        # `from m import f as g`: g -> f, for cheap looks at a name before
+        # resolving it (the engine hands calls of g to checks watching f)
+        self.import_aliases: dict[str, str] = {}
         # the layers see the model through a weak proxy: no reference cycle
         # keeps a checked file's model and tree alive after the walk
         me = weakref.proxy(self)
@@ -133,7 +134,7 @@ class SemanticModel:
             bind_import_from(target, node)
             for alias in node.names:
                 if alias.asname and alias.asname != alias.name:
-                    self.call_aliases[alias.asname] = alias.name
+                    self.import_aliases[alias.asname] = alias.name
             if node.module and not node.level:
                 self.imported_modules.add(node.module.partition(".")[0])
 
