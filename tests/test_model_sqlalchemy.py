@@ -247,3 +247,34 @@ def test_configured_callable_class():
     assert kinds(source) == [None, None, None]
     configured = kinds(source, **{"session-factories": ["phoenix.server.types.DbSessionFactory.__call__"]})
     assert configured == ["sqlalchemy.provider:phoenix.server.types.DbSessionFactory", S, S]
+
+
+def test_kinds_through_renamed_imports_wrappers_and_local_factories():
+    """The receiver layer rejects most calls and annotations by their last
+    name; names imported under another name, wrappers imported under another
+    name and names holding a factory must still get their kinds."""
+    assert kinds(
+        """
+        import typing
+        from typing import Annotated as Ann, Optional as Opt
+        from sqlalchemy.ext.asyncio import AsyncSession as AS, async_sessionmaker as make_factory
+        from sqlalchemy.ext.asyncio import create_async_engine as make_engine
+
+        engine = make_engine("sqlite+aiosqlite://")
+        factory = make_factory(engine)
+
+        async def f(a: Ann[AS, 1], b: Opt[AS], c: "Ann[AS, 1]", d: typing.Optional[AS], e: AS | None, g: list[AS]):
+            probe(a)
+            probe(b)
+            probe(c)
+            probe(d)
+            probe(e)
+            probe(g)
+            probe(engine)
+            probe(factory)
+            maker = factory
+            probe(maker())
+            probe(engine.connect())
+            probe(engine.sync_engine())
+        """
+    ) == [S, S, S, S, S, None, E, F, S, C, None]

@@ -98,9 +98,15 @@ class FastAPIRoles:
                     self.named_lifespans.add(node)
 
     def visit_call(self, node: ast.Call) -> None:
-        # a cheap filter: an attribute call must end in one of the names;
-        # a bare name may be an alias (`from fastapi import Depends as D`)
-        if isinstance(node.func, ast.Attribute) and node.func.attr not in _TRIGGER_NAMES:
+        # a cheap filter: the callee's last name, as imported, is one of the names
+        func = node.func
+        if func.__class__ is ast.Attribute:
+            if func.attr not in _TRIGGER_NAMES:
+                return
+        elif func.__class__ is ast.Name:
+            if func.id not in _TRIGGER_NAMES and self.model.import_aliases.get(func.id) not in _TRIGGER_NAMES:
+                return
+        else:
             return
         qualname = self.model.qualname(node.func)
         if qualname in DEPENDS:

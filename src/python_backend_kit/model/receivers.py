@@ -191,6 +191,17 @@ _WRAPPERS = ("typing.Annotated", "typing_extensions.Annotated", "typing.Optional
 MAX_DEPTH = 64
 _MAY_HAVE_KIND = frozenset({ast.Await, ast.Name, ast.Attribute, ast.BinOp, ast.Call})
 
+# The last part of every name whose call or annotation can give a kind: a
+# call ``x.f()`` or annotation ``m.C`` whose last name is not among these
+# (nor among the configured session factories) has no kind, without any
+# lookup. Most calls and annotations are rejected here.
+_KIND_NAMES = frozenset(
+    {q.rpartition(".")[2] for q in (*CLASS_KINDS, *FACTORY_KINDS, *CALL_RESOLVERS)}
+    | {attr for _, attr in METHOD_KINDS if attr is not None}
+)
+# generic wrappers annotation_kind() looks through, by the names users write
+_WRAPPER_NAMES = frozenset({"Annotated", "Optional"})
+
 
 class ReceiverKinds:
     """Per-file state of the receiver layer, owned by the semantic model."""
@@ -207,6 +218,16 @@ class ReceiverKinds:
         self.aliases: dict[str, str] = {}
         # classes named by configured factories of the form "pkg.mod.Class.method"
         self.provider_classes = frozenset(name.rpartition(".")[0] for name in model.session_factories)
+        configured = {part for name in model.session_factories for part in name.rsplit(".", 2)[1:]}
+        self.kind_names = _KIND_NAMES | configured if configured else _KIND_NAMES
+
+    def _may_name_kind(self, name: str) -> bool:
+        """Whether a name whose last part is *name* can name a class or factory with a kind
+        (as imported: ``from m import C as D`` makes ``D`` a ``C``)."""
+        if name in self.kind_names:
+            return True
+        original = self.model.import_aliases.get(name)
+        return original is not None and original in self.kind_names
 
     # -- expressions ----------------------------------------------------
     def kind_of(self, expr: ast.expr | None) -> str | None:
@@ -231,7 +252,7 @@ class ReceiverKinds:
             expr = expr.value
         if isinstance(expr, ast.Name):
             kind = self.model.kind_of_name(expr.id)
-            if kind is None:
+            if kind is None and self.model.session_factories:
                 kind = self.model.session_factory_kind(self.model.qualname(expr))
             return kind
         if isinstance(expr, ast.Attribute):
@@ -239,6 +260,8 @@ class ReceiverKinds:
                 return self.self_attr_kind(expr.attr)
             if expr.attr == "parent":
                 return PATH if self.kind_of(expr.value) == PATH else None
+            if not self.model.session_factories:
+                return None  # below, only configured factories give a kind
             qualname = self.model.qualname(expr)
             kind = self.model.session_factory_kind(qualname)
             if kind is None and isinstance(expr.value, (ast.Name, ast.Attribute)):
@@ -255,6 +278,13 @@ class ReceiverKinds:
 
     def call_result_kind(self, call: ast.Call) -> str | None:
         func = call.func
+        cls = func.__class__
+        if cls is ast.Attribute:
+            if func.attr not in self.kind_names and not _is_self(func.value):
+                return None  # neither a known callable nor a known method (self.x() may hold a factory)
+        elif cls is ast.Name:
+            if not self._may_name_kind(func.id) and self.model.kind_of_name(func.id) is None:
+                return None  # no known callable, and not a name holding a factory
         qualname = self.model.qualname(func)
         if qualname is not None:
             resolver = CALL_RESOLVERS.get(qualname)
@@ -300,6 +330,8 @@ class ReceiverKinds:
     def annotation_kind(self, annotation: ast.expr | None) -> str | None:
         """Kind named by a type annotation, through Annotated/Optional/aliases/unions."""
         while annotation is not None:
+            if not self._may_annotate_kind(annotation):
+                return None
             if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
                 try:
                     annotation = ast.parse(annotation.value, mode="eval").body
@@ -334,6 +366,21 @@ class ReceiverKinds:
                 return None
             return CLASS_KINDS.get(qualname) or self.provider_kind(qualname)
         return None
+
+    def _may_annotate_kind(self, annotation: ast.expr) -> bool:
+        """False when *annotation* (one step of annotation_kind) surely names no kind."""
+        cls = annotation.__class__
+        if cls is ast.Subscript:
+            name = _last_name(annotation.value)  # type: ignore[attr-defined]
+            if name is None:
+                return False
+            original = self.model.import_aliases.get(name, name)
+            return name in _WRAPPER_NAMES or original in _WRAPPER_NAMES or self._may_name_kind(name)
+        if cls is ast.Name:
+            return annotation.id in self.aliases or self._may_name_kind(annotation.id)  # type: ignore[attr-defined]
+        if cls is ast.Attribute:
+            return annotation.attr in self.kind_names  # type: ignore[attr-defined]
+        return True  # strings, unions: annotation_kind looks at them itself
 
     def provider_kind(self, qualname: str) -> str | None:
         """Instances of a class one of whose methods is a configured session factory."""
@@ -396,6 +443,19 @@ class ReceiverKinds:
         for item in items:
             if item.optional_vars is not None:
                 self.bind_target(item.optional_vars, self.kind_of(item.context_expr))
+
+
+def _last_name(expr: ast.expr) -> str | None:
+    cls = expr.__class__
+    if cls is ast.Name:
+        return expr.id  # type: ignore[attr-defined]
+    if cls is ast.Attribute:
+        return expr.attr  # type: ignore[attr-defined]
+    return None
+
+
+def _is_self(expr: ast.expr) -> bool:
+    return expr.__class__ is ast.Name and expr.id == "self"  # type: ignore[attr-defined]
 
 
 def attribute_chain(expr: ast.expr) -> str | None:
