@@ -94,3 +94,42 @@ def test_without_the_index_it_sees_every_call(spy_rule):
     source = "m.wanted()\nm.other()\n"
     FileCheck(parse(source), Settings(codes=frozenset({"PBK999"})), "<test>", source, index_calls=False).run()
     assert spy_rule == ["m.wanted()", "m.other()"]
+
+
+def _names_seen(check_class: type[Check], source: str, index_calls: bool = True) -> list[tuple[int, str, str]]:
+    """(line, identifier, context) of every Name handed to *check_class*, registered as PBK999."""
+    seen: list[tuple[int, str, str]] = []
+
+    def visit_Name(self, node: ast.Name) -> None:  # noqa: N802 - the engine's naming
+        seen.append((node.lineno, node.id, type(node.ctx).__name__))
+
+    rule("PBK999")(type("NameSpy", (check_class,), {"visit_Name": visit_Name}))
+    try:
+        FileCheck(parse(source), Settings(codes=frozenset({"PBK999"})), "<test>", source, index_calls=index_calls).run()
+    finally:
+        del REGISTRY["PBK999"]
+    return seen
+
+
+NAMES_SOURCE = "from m import Wanted as W\nx = Wanted\ny = W\nWanted = 1\nz = other\ndel x\n"
+
+
+def test_a_check_with_names_sees_only_those_names_read():
+    class Named(Check):
+        names = frozenset({"Wanted"})
+
+    assert _names_seen(Named, NAMES_SOURCE) == [(2, "Wanted", "Load"), (3, "W", "Load")]
+
+
+def test_a_check_wanting_bound_names_sees_only_bindings():
+    class Bound(Check):
+        bound_names_only = True
+
+    assert _names_seen(Bound, NAMES_SOURCE) == [(2, "x", "Store"), (3, "y", "Store"), (4, "Wanted", "Store"), (5, "z", "Store"), (6, "x", "Del")]
+
+
+def test_without_the_index_a_check_sees_every_name():
+    class Named(Check):
+        names = frozenset({"Wanted"})
+
+    assert len(_names_seen(Named, NAMES_SOURCE, index_calls=False)) == 8  # x Wanted y W Wanted z other x

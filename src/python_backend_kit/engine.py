@@ -34,6 +34,9 @@ the name called, as imported (``from asyncio import gather as g`` makes
 ``g()`` count as ``gather``). A callee that is neither (``f()()``) reaches
 no such check. The names must cover every call the check could act on;
 tests/test_call_index.py runs every example with and without the index.
+``Name`` nodes are a fifth of all nodes: a rule whose ``visit_Name`` looks
+only at some names read declares ``names`` (identifiers, as imported), and
+one that looks only at names being bound declares ``bound_names_only``.
 
 Rules that need the same per-file analysis (several rules reading one data
 flow) share it instead of each walking its own copy: a check class attribute
@@ -386,14 +389,25 @@ class FileCheck:
         # the analyses' ones run before every rule handler of the same call
         self.calls_first: dict[str | None, list[tuple[str, Callable[[ast.AST], None]]]] = {}
         self.calls_by_name: dict[str | None, list[tuple[str, Callable[[ast.AST], None]]]] = {}
+        # Name handlers of rules that declared ``names`` (by identifier) or
+        # ``bound_names_only``; they run after the other Name handlers
+        self.names_by_id: dict[str, list[tuple[str, Callable[[ast.AST], None]]]] = {}
+        self.bound_names: list[tuple[str, Callable[[ast.AST], None]]] = []
         for check in (*self.analyses.values(), *self.checks):
-            names = _call_names(type(check), settings) if index_calls else None
-            index = self.calls_first if check.code in self.users else self.calls_by_name
+            cls = type(check)
+            is_analysis = check.code in self.users
+            names = _call_names(cls, settings) if index_calls else None
+            index = self.calls_first if is_analysis else self.calls_by_name
             for node_type, attr in check.handlers["visit"]:
                 handler = getattr(check, attr)
                 if node_type is ast.Call and names is not None:
                     for name in names:
                         index.setdefault(name, []).append((check.code, handler))
+                elif node_type is ast.Name and not is_analysis and index_calls and cls.names is not None:
+                    for name in cls.names:
+                        self.names_by_id.setdefault(name, []).append((check.code, handler))
+                elif node_type is ast.Name and not is_analysis and index_calls and cls.bound_names_only:
+                    self.bound_names.append((check.code, handler))
                 else:
                     self.enter.setdefault(node_type, []).append((check.code, handler))
             for node_type, attr in check.handlers["leave"]:
@@ -422,13 +436,14 @@ class FileCheck:
         self._drop_handlers(code)
 
     def _drop_handlers(self, code: str) -> None:
-        for table in (self.enter, self.leave, self.calls_first, self.calls_by_name):
+        for table in (self.enter, self.leave, self.calls_first, self.calls_by_name, self.names_by_id):
             for node_type, handlers in list(table.items()):
                 kept = [h for h in handlers if h[0] != code]
                 if kept:
                     table[node_type] = kept  # a new list: a loop over the old one goes on
                 else:
                     del table[node_type]
+        self.bound_names = [h for h in self.bound_names if h[0] != code]
 
     def model_error(self, exc: BaseException, node: ast.AST | None) -> None:
         """A model update failed: the model stays silent about that node.
@@ -486,13 +501,20 @@ class FileCheck:
         calls_first, calls_by_name = self.calls_first, self.calls_by_name
         indexed = bool(calls_first or calls_by_name)
         aliases = model.import_aliases  # `from m import f as g`: calls of g count as calls of f
+        names_by_id = self.names_by_id
         while stack:
             node = pop()
             cls = node.__class__
             # the two commonest node types first: 40% of all nodes, no children
             if cls is Name:
+                filtered = None  # handlers of the rules that want only some names
                 if node.ctx.__class__ is not Load:
                     bind(node.id, None, node)
+                    if self.bound_names:
+                        filtered = self.bound_names
+                elif names_by_id:
+                    key = node.id
+                    filtered = names_by_id.get(aliases.get(key, key))
                 handlers = enter.get(Name)
                 if handlers is not None:
                     # the dispatch loop, inlined: Name is a third of all nodes
@@ -501,6 +523,8 @@ class FileCheck:
                             handler(node)
                         except Exception as exc:  # one broken rule must not lose the others
                             self.internal_error(code, exc, node)
+                if filtered is not None:
+                    dispatch(filtered, node)
                 if Name in leave:
                     dispatch(leave[Name], node)
                 continue

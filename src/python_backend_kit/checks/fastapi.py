@@ -235,6 +235,7 @@ def session_created_in_route(node: ast.Call, ctx: RuleContext) -> None:
 
 @rule("PBK204", needs_text=("fastapi", "starlette"))
 class DeprecatedJSONResponseClass(Check):
+    names = _DEPRECATED_NAMES
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
         self.seen: set[tuple[int, str]] = set()
@@ -254,7 +255,6 @@ class DeprecatedJSONResponseClass(Check):
                 self._report(alias if hasattr(alias, "lineno") else node, name)
 
     def visit_Name(self, node: ast.Name) -> None:
-        # a cheap look at the name (as imported) before resolving it
         if node.ctx.__class__ is ast.Load and self.model.import_aliases.get(node.id, node.id) in _DEPRECATED_NAMES:
             name = DEPRECATED_RESPONSES.get(self.model.qualname(node) or "")
             if name is not None:

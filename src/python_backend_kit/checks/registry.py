@@ -55,6 +55,11 @@ class Check:
     calls: ClassVar[frozenset[str] | None] = None
     #: A rule option whose configured dotted names add their last parts to ``calls``.
     calls_option: ClassVar[str | None] = None
+    #: When set, ``visit_Name`` sees only names read whose identifier (as
+    #: imported) is one of these; None: every name.
+    names: ClassVar[frozenset[str] | None] = None
+    #: When True, ``visit_Name`` sees only names being bound (or deleted), never names read.
+    bound_names_only: ClassVar[bool] = False
 
     def __init__(self, ctx: RuleContext) -> None:
         self.ctx = ctx

@@ -216,6 +216,8 @@ class _LoopTracking(Check):
     which names each loop rebinds: a session bound inside a loop is a fresh
     one per iteration."""
 
+    bound_names_only = True
+
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
         self.loops: list[_Loop] = []
