@@ -36,8 +36,7 @@ def probe(source: str) -> list[dict]:
     Probe.handlers = _collect_handlers(Probe)
     check = Probe(RuleContext("PBK999", file))
     check.seen = []
-    file.checks.append(check)
-    file.enter.setdefault(ast.Call, []).append(("PBK999", check.visit_Call))
+    file.attach(check)
     file.run()
     return check.seen
 
@@ -307,8 +306,7 @@ def test_configured_session_factory_from_another_module():
     P.handlers = _collect_handlers(P)
     file = FileCheck(tree, Settings(codes=frozenset(), options={"session-factories": ["myapp.db.SessionLocal"]}))
     check = P(RuleContext("PBK999", file))
-    file.checks.append(check)
-    file.enter.setdefault(ast.Call, []).append(("PBK999", check.visit_Call))
+    file.attach(check)
     file.run()
     assert seen == ["sqlalchemy.AsyncSession", "sqlalchemy.async_sessionmaker"]
 

@@ -41,7 +41,7 @@ def app_kinds(source: str) -> list:
     file = FileCheck(tree, Settings(codes=frozenset()))
     AppProbe.handlers = _collect_handlers(AppProbe)
     check = AppProbe(RuleContext("PBK998", file))
-    file.enter.setdefault(ast.Call, []).append(("PBK998", check.visit_Call))
+    file.attach(check)
     file.run()
     return check.seen
 

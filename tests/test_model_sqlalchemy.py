@@ -40,8 +40,7 @@ def kinds(source: str, **options) -> list:
     file = FileCheck(tree, Settings(codes=frozenset(), options=options))
     KindProbe.handlers = _collect_handlers(KindProbe)
     check = KindProbe(RuleContext("PBK997", file))
-    file.checks.append(check)
-    file.enter.setdefault(ast.Call, []).append(("PBK997", check.visit_Call))
+    file.attach(check)
     file.run()
     return check.seen
 

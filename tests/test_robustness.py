@@ -182,9 +182,7 @@ def visited(source: str | ast.Module) -> list[ast.AST]:
 
     check = _visit_all_check()(RuleContext("PBK999", file))
     check.seen = []
-    file.checks.append(check)
-    for node_type, attr in check.handlers["visit"]:
-        file.enter.setdefault(node_type, []).append(("PBK999", getattr(check, attr)))
+    file.attach(check)
     file.run()
     return check.seen
 
@@ -285,7 +283,7 @@ def test_skipped_fields_never_hold_nodes_in_real_code():
 
 def test_rules_newer_than_the_target_python_stay_silent(monkeypatch):
     monkeypatch.setattr(engine, "_rule_min_python", lambda code: (3, 12) if code == "PBK105" else None)
-    monkeypatch.setattr(engine, "_plans", {})
+    monkeypatch.setattr(engine, "_chosen_by_codes", {})
     older = Settings(codes=frozenset({"PBK105"}), min_python=(3, 11))
     newer = Settings(codes=frozenset({"PBK105"}), min_python=(3, 12))
     assert codes(check_source(BAD, older)) == []
@@ -305,7 +303,7 @@ def needy_check(monkeypatch):
     Needy.code = "PBK198"
     Needy.handlers = _collect_handlers(Needy)
     monkeypatch.setitem(REGISTRY, "PBK198", Needy)
-    monkeypatch.setattr(engine, "_plans", {})
+    monkeypatch.setattr(engine, "_chosen_by_codes", {})
     return seen
 
 
@@ -362,7 +360,7 @@ def sharing_checks(monkeypatch):
 
     make("PBK196")
     make("PBK197")
-    monkeypatch.setattr(engine, "_plans", {})
+    monkeypatch.setattr(engine, "_chosen_by_codes", {})
     return seen
 
 
@@ -443,3 +441,44 @@ def test_skipping_by_text_loses_nothing_on_the_bad_example_app():
         with_text = check_source(source, every)
         without_text = FileCheck(ast.parse(source), every).run()  # no source: every check runs
         assert with_text == without_text, path.name
+
+
+# -- plans shared between files --------------------------------------------------------------
+
+
+def test_a_rule_failing_on_one_file_still_runs_on_the_next(monkeypatch):
+    """Files with the same needed texts share one plan; a failure replaces
+    the failing rule's handlers for that file only."""
+    load_checks()
+    broken = REGISTRY["PBK105"]
+    original = broken.visit_Call
+
+    def explode_on_the_first_file(self, node):
+        if self.ctx.file.filename == "first.py":
+            raise ValueError("boom")
+        return original(self, node)
+
+    monkeypatch.setattr(broken, "visit_Call", explode_on_the_first_file)
+    engine.forget_plans()
+    first = check_source(BAD, ALL, "first.py")
+    second = check_source(BAD, ALL, "second.py")
+    assert (6, INTERNAL_ERROR) in codes(first) and (6, "PBK105") not in codes(first)
+    assert (6, "PBK105") in codes(second) and INTERNAL_ERROR not in {f.code for f in second}
+
+
+def test_a_probe_attached_to_one_file_sees_nothing_of_the_next():
+    seen: list[str] = []
+
+    class Probe(Check):
+        def visit_Call(self, node):
+            seen.append(self.ctx.file.filename)
+
+    Probe.handlers = _collect_handlers(Probe)
+    from python_backend_kit.checks.registry import RuleContext
+
+    first = FileCheck(ast.parse(BAD), ALL, "first.py", BAD)
+    first.attach(Probe(RuleContext("PBK999", first)))
+    first.run()
+    second = FileCheck(ast.parse(BAD), ALL, "second.py", BAD).run()
+    assert seen == ["first.py"] * 3  # time.sleep(1), create_task(...), handler()
+    assert codes(second) == [(6, "PBK105"), (7, "PBK104")]

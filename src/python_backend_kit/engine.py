@@ -11,7 +11,10 @@ it is written for CPython's interpreter: one table lookup per node type
 gives everything the walk needs (which fields hold children, in which order,
 whether the node opens a scope, which model update it triggers); checks are
 called only for the node types they subscribed to; nothing is allocated per
-node except the stack entries. ``bench/run.py`` measures it.
+node except the stack entries. ``bench/run.py`` measures it. Which checks
+run on a file, and which of their handlers see which nodes, is planned once
+per configuration and set of needed texts found (see below); setting up a
+file only creates the check objects and binds their handlers.
 
 Rules that can only fire when some text occurs in the file may declare it:
 a check class attribute ``needs_text = ("fastapi",)`` (any one of the
@@ -240,7 +243,7 @@ _OPEN, _CLOSE, _LEAVE = 0, 1, 2
 
 # -- which checks run -----------------------------------------------------------------
 
-_plans: dict[tuple[frozenset[str], tuple[int, int]], tuple[tuple[str, type[Check]], ...]] = {}
+_chosen_by_codes: dict[tuple[frozenset[str], tuple[int, int]], tuple[tuple[str, type[Check]], ...]] = {}
 
 
 def _rule_min_python(code: str) -> tuple[int, int] | None:
@@ -256,7 +259,7 @@ def _rule_min_python(code: str) -> tuple[int, int] | None:
 def _checks_for(settings: Settings) -> tuple[tuple[str, type[Check]], ...]:
     """The check classes to run: selected, registered, and not newer than the target Python."""
     key = (frozenset(settings.codes), tuple(settings.min_python))
-    plan = _plans.get(key)
+    plan = _chosen_by_codes.get(key)
     if plan is None:
         load_checks()
         chosen = []
@@ -269,9 +272,9 @@ def _checks_for(settings: Settings) -> tuple[tuple[str, type[Check]], ...]:
                 continue  # the rule recommends something the target Python lacks
             chosen.append((code, cls))
         plan = tuple(chosen)
-        if len(_plans) > 64:
-            _plans.clear()
-        _plans[key] = plan
+        if len(_chosen_by_codes) > 64:
+            _chosen_by_codes.clear()
+        _chosen_by_codes[key] = plan
     # REGISTRY can change (tests register and patch checks): keep the plan honest
     return tuple((code, REGISTRY[code]) for code, _ in plan if code in REGISTRY)
 
@@ -326,26 +329,128 @@ def _needs(cls: type[Check], settings: Settings) -> tuple[tuple[str, ...], tuple
     return found
 
 
-def _wanted_checks(chosen, source: str | bytes | None, settings: Settings):  # noqa: ANN001, ANN202
-    """The chosen (code, class) pairs whose needed text occurs in *source*;
-    each string is searched for at most once per file."""
-    if source is None:
-        return list(chosen)
-    found: dict[str | bytes, bool] = {}  # one search per string: the rules' sets overlap
+Handler = Callable[[ast.AST], None]
 
-    def occurs(needle: str | bytes) -> bool:
-        hit = found.get(needle)
-        if hit is None:
-            hit = found[needle] = needle in source  # type: ignore[operator]
-        return hit
 
-    as_bytes = isinstance(source, bytes)
-    wanted = []
-    for code, cls in chosen:
-        texts, encoded = _needs(cls, settings)
-        if not texts or any(map(occurs, encoded if as_bytes else texts)):
-            wanted.append((code, cls))
-    return wanted
+class _Plan:
+    """Which checks run on a file and which of their handlers see which nodes.
+
+    Built once per configuration and set of needed texts found (files alike
+    in those share it), so setting up a file only creates the check objects
+    and binds their handlers. Tables map a node type (or a callee or name
+    identifier) to the indexes of handlers in the file's handler list.
+    """
+
+    def __init__(self, chosen: tuple[tuple[str, type[Check]], ...], settings: Settings, index_calls: bool) -> None:
+        self.checks = chosen
+        # the shared analyses the checks name, in order of first use
+        self.analyses: tuple[type[Check], ...] = tuple(dict.fromkeys(a for _, cls in chosen if (a := getattr(cls, "analysis", None))))
+        labels = [f"analysis {factory.__name__}" for factory in self.analyses]
+        self.owner_codes: tuple[str, ...] = (*labels, *(code for code, _ in chosen))
+        self.users: dict[str, list[str]] = {}  # analysis label -> codes of the rules using it
+        for code, cls in chosen:
+            factory = getattr(cls, "analysis", None)
+            if factory is not None:
+                self.users.setdefault(labels[self.analyses.index(factory)], []).append(code)
+        self.slots: list[tuple[int, str]] = []  # (owner index, method name) per handler
+        self.enter: dict[type, tuple[int, ...]] = {}
+        self.leave: dict[type, tuple[int, ...]] = {}
+        self.calls_first: dict[str | None, tuple[int, ...]] = {}  # analyses: before every rule handler
+        self.calls_by_name: dict[str | None, tuple[int, ...]] = {}
+        self.names_by_id: dict[str, tuple[int, ...]] = {}
+        self.bound_names: tuple[int, ...] = ()
+        owners = (*self.analyses, *(cls for _, cls in chosen))
+        for owner, cls in enumerate(owners):
+            if "handlers" not in vars(cls):
+                cls.handlers = _handlers_of(cls)
+            self._add_handlers(owner, cls, settings, index_calls, is_analysis=owner < len(self.analyses))
+        self.slot_codes = tuple(self.owner_codes[owner] for owner, _ in self.slots)
+
+    def _slot(self, owner: int, attr: str) -> int:
+        self.slots.append((owner, attr))
+        return len(self.slots) - 1
+
+    def _add_handlers(self, owner: int, cls: type[Check], settings: Settings, index_calls: bool, is_analysis: bool) -> None:
+        call_names = _call_names(cls, settings) if index_calls else None
+        filtered = index_calls and not is_analysis
+        for node_type, attr in cls.handlers["visit"]:
+            slot = self._slot(owner, attr)
+            if node_type is ast.Call and call_names is not None:
+                table = self.calls_first if is_analysis else self.calls_by_name
+                for name in call_names:
+                    table[name] = (*table.get(name, ()), slot)
+            elif node_type is ast.Name and filtered and cls.names is not None:
+                for name in cls.names:
+                    self.names_by_id[name] = (*self.names_by_id.get(name, ()), slot)
+            elif node_type is ast.Name and filtered and cls.bound_names_only:
+                self.bound_names = (*self.bound_names, slot)
+            else:
+                self.enter[node_type] = (*self.enter.get(node_type, ()), slot)
+        for node_type, attr in cls.handlers["leave"]:
+            self.leave[node_type] = (*self.leave.get(node_type, ()), self._slot(owner, attr))
+
+
+class _Plans:
+    """The plans for one configuration, by which needed texts a file contains."""
+
+    def __init__(self, settings: Settings, chosen: tuple[tuple[str, type[Check]], ...], index_calls: bool) -> None:
+        self.settings = settings
+        self.chosen = chosen
+        self.index_calls = index_calls
+        self.registry_version = REGISTRY.version
+        # every string some check needs, searched for once per file
+        self.texts: tuple[str, ...] = tuple(dict.fromkeys(t for _, cls in chosen for t in _needs(cls, settings)[0]))
+        self.encoded: tuple[bytes, ...] = tuple(t.encode() for t in self.texts)
+        self.by_found: dict[tuple[bool, ...] | None, _Plan] = {}
+
+    def for_source(self, source: str | bytes | None) -> _Plan:
+        if source is None:
+            found = None
+        else:
+            texts = self.encoded if isinstance(source, bytes) else self.texts
+            found = tuple([text in source for text in texts])  # type: ignore[operator]
+        plan = self.by_found.get(found)
+        if plan is None:
+            plan = self.by_found[found] = _Plan(self._wanted(found), self.settings, self.index_calls)
+        return plan
+
+    def _wanted(self, found: tuple[bool, ...] | None) -> tuple[tuple[str, type[Check]], ...]:
+        """The chosen checks whose needed text occurs (all of them without the source)."""
+        if found is None:
+            return self.chosen
+        present = {text for text, hit in zip(self.texts, found) if hit}
+        wanted = []
+        for code, cls in self.chosen:
+            texts = _needs(cls, self.settings)[0]
+            if not texts or not present.isdisjoint(texts):
+                wanted.append((code, cls))
+        return tuple(wanted)
+
+
+_plans_by_settings: dict[tuple[int, bool], _Plans] = {}
+
+
+def _plans_for(settings: Settings, index_calls: bool) -> _Plans:
+    key = (id(settings), index_calls)
+    plans = _plans_by_settings.get(key)
+    # the entry keeps its settings alive, so an id is never reused while cached;
+    # tests register and patch checks, so a changed registry means new plans
+    if plans is None or plans.settings is not settings or plans.registry_version != REGISTRY.version:
+        if len(_plans_by_settings) > 64:
+            _plans_by_settings.clear()
+        plans = _plans_by_settings[key] = _Plans(settings, _checks_for(settings), index_calls)
+    return plans
+
+
+def forget_plans() -> None:
+    """Drop the cached plans: needed only after a registered check class is
+    changed at run time (tests patch handlers), since plans are built from
+    the classes once per configuration."""
+    _plans_by_settings.clear()
+
+
+def _ignore(node: ast.AST) -> None:
+    """The handler a failed check's handlers are replaced with."""
 
 
 class FileCheck:
@@ -360,58 +465,47 @@ class FileCheck:
         self.model = SemanticModel(tree, frozenset(settings.options.get("session-factories", ())))
         self.findings: list[Finding] = []
         self.broken: set[str] = set()
+        plans = _plans_for(settings, index_calls)
+        plan = plans.for_source(source)
+        # every selected check declared text this file lacks: no need to walk
+        self.nothing_to_do = bool(plans.chosen) and not plan.checks
         # the checks reach the file through a weak proxy: no reference cycle
         # keeps a finished file (and its tree) alive until the cyclic GC runs
         me = weakref.proxy(self)
-        chosen = _checks_for(settings)
-        self.checks: list[Check] = [cls(RuleContext(code, me)) for code, cls in _wanted_checks(chosen, source, settings)]
-        # every selected check declared text this file lacks: no need to walk
-        self.nothing_to_do = bool(chosen) and not self.checks
-        self.enter: dict[type, list[tuple[str, Callable[[ast.AST], None]]]] = {}
-        self.leave: dict[type, list[tuple[str, Callable[[ast.AST], None]]]] = {}
-        # shared analyses first: their handlers run before the rules' handlers
-        self.analyses: dict[type, Check] = {}
-        self.users: dict[str, list[str]] = {}  # analysis code -> codes of the rules using it
-        for check in self.checks:
-            factory = getattr(type(check), "analysis", None)
-            if factory is None:
-                continue
-            shared = self.analyses.get(factory)
-            if shared is None:
-                label = f"analysis {factory.__name__}"
-                shared = self.analyses[factory] = factory(RuleContext(label, me))
-                shared.code = label
-                if "handlers" not in vars(factory):
-                    factory.handlers = _handlers_of(factory)
-            self.users.setdefault(shared.code, []).append(check.code)
-            check.analysis = shared  # type: ignore[attr-defined]
-        # Call handlers of checks that declared ``calls``, by callee name;
-        # the analyses' ones run before every rule handler of the same call
-        self.calls_first: dict[str | None, list[tuple[str, Callable[[ast.AST], None]]]] = {}
-        self.calls_by_name: dict[str | None, list[tuple[str, Callable[[ast.AST], None]]]] = {}
-        # Name handlers of rules that declared ``names`` (by identifier) or
-        # ``bound_names_only``; they run after the other Name handlers
-        self.names_by_id: dict[str, list[tuple[str, Callable[[ast.AST], None]]]] = {}
-        self.bound_names: list[tuple[str, Callable[[ast.AST], None]]] = []
-        for check in (*self.analyses.values(), *self.checks):
-            cls = type(check)
-            is_analysis = check.code in self.users
-            names = _call_names(cls, settings) if index_calls else None
-            index = self.calls_first if is_analysis else self.calls_by_name
-            for node_type, attr in check.handlers["visit"]:
-                handler = getattr(check, attr)
-                if node_type is ast.Call and names is not None:
-                    for name in names:
-                        index.setdefault(name, []).append((check.code, handler))
-                elif node_type is ast.Name and not is_analysis and index_calls and cls.names is not None:
-                    for name in cls.names:
-                        self.names_by_id.setdefault(name, []).append((check.code, handler))
-                elif node_type is ast.Name and not is_analysis and index_calls and cls.bound_names_only:
-                    self.bound_names.append((check.code, handler))
-                else:
-                    self.enter.setdefault(node_type, []).append((check.code, handler))
-            for node_type, attr in check.handlers["leave"]:
-                self.leave.setdefault(node_type, []).append((check.code, getattr(check, attr)))
+        analyses = []
+        for factory, label in zip(plan.analyses, plan.owner_codes):
+            shared = factory(RuleContext(label, me))
+            shared.code = label
+            analyses.append(shared)
+        self.analyses: dict[type, Check] = dict(zip(plan.analyses, analyses))
+        self.checks: list[Check] = []
+        for code, cls in plan.checks:
+            check = cls(RuleContext(code, me))
+            factory = getattr(cls, "analysis", None)
+            if factory is not None:
+                check.analysis = self.analyses[factory]  # type: ignore[attr-defined]
+            self.checks.append(check)
+        self.users = plan.users
+        owners = (*analyses, *self.checks)
+        # handler i is method slots[i] of its owner; the plan's tables hold indexes
+        self.handlers: list[Handler] = [getattr(owners[owner], attr) for owner, attr in plan.slots]
+        self.handler_codes: list[str] = list(plan.slot_codes)
+        self.enter, self.leave = plan.enter, plan.leave
+        self.calls_first, self.calls_by_name = plan.calls_first, plan.calls_by_name
+        self.names_by_id, self.bound_names = plan.names_by_id, plan.bound_names
+
+    def attach(self, check: Check) -> None:
+        """Run one more check object on this file, seeing every node it subscribes to
+        (for tests and tools that need a probe; call before :meth:`run`)."""
+        self.checks.append(check)
+        handlers = check.handlers if "handlers" in vars(type(check)) else _handlers_of(type(check))
+        for kind, table_name in (("visit", "enter"), ("leave", "leave")):
+            table = dict(getattr(self, table_name))  # the plan's tables are shared: copy
+            for node_type, attr in handlers[kind]:
+                self.handlers.append(getattr(check, attr))
+                self.handler_codes.append(check.ctx.code)
+                table[node_type] = (*table.get(node_type, ()), len(self.handlers) - 1)
+            setattr(self, table_name, table)
 
     # -- reporting ------------------------------------------------------
     def add(self, code: str, node: ast.AST, args: dict[str, object]) -> None:
@@ -436,14 +530,11 @@ class FileCheck:
         self._drop_handlers(code)
 
     def _drop_handlers(self, code: str) -> None:
-        for table in (self.enter, self.leave, self.calls_first, self.calls_by_name, self.names_by_id):
-            for node_type, handlers in list(table.items()):
-                kept = [h for h in handlers if h[0] != code]
-                if kept:
-                    table[node_type] = kept  # a new list: a loop over the old one goes on
-                else:
-                    del table[node_type]
-        self.bound_names = [h for h in self.bound_names if h[0] != code]
+        # the tables are shared with other files: the handlers are replaced instead
+        handlers = self.handlers
+        for index, owner in enumerate(self.handler_codes):
+            if owner == code:
+                handlers[index] = _ignore
 
     def model_error(self, exc: BaseException, node: ast.AST | None) -> None:
         """A model update failed: the model stays silent about that node.
@@ -455,12 +546,13 @@ class FileCheck:
         if not isinstance(exc, RecursionError):
             self.internal_error("model", exc, node)
 
-    def _dispatch(self, handlers: list[tuple[str, Callable[[ast.AST], None]]], node: ast.AST) -> None:
-        for code, handler in handlers:
+    def _dispatch(self, slots: tuple[int, ...], node: ast.AST) -> None:
+        handlers = self.handlers
+        for slot in slots:
             try:
-                handler(node)
+                handlers[slot](node)
             except Exception as exc:  # one broken rule must not lose the others
-                self.internal_error(code, exc, node)
+                self.internal_error(self.handler_codes[slot], exc, node)
 
     # -- the walk -------------------------------------------------------
     def run(self) -> list[Finding]:
@@ -501,7 +593,8 @@ class FileCheck:
         calls_first, calls_by_name = self.calls_first, self.calls_by_name
         indexed = bool(calls_first or calls_by_name)
         aliases = model.import_aliases  # `from m import f as g`: calls of g count as calls of f
-        names_by_id = self.names_by_id
+        names_by_id, bound_names = self.names_by_id, self.bound_names
+        handlers = self.handlers  # replaced in place when a check fails (see _drop_handlers)
         while stack:
             node = pop()
             cls = node.__class__
@@ -510,19 +603,19 @@ class FileCheck:
                 filtered = None  # handlers of the rules that want only some names
                 if node.ctx.__class__ is not Load:
                     bind(node.id, None, node)
-                    if self.bound_names:
-                        filtered = self.bound_names
+                    if bound_names:
+                        filtered = bound_names
                 elif names_by_id:
                     key = node.id
                     filtered = names_by_id.get(aliases.get(key, key))
-                handlers = enter.get(Name)
-                if handlers is not None:
-                    # the dispatch loop, inlined: Name is a third of all nodes
-                    for code, handler in handlers:
+                slots = enter.get(Name)
+                if slots is not None:
+                    # the dispatch loop, inlined: Name is a fifth of all nodes
+                    for slot in slots:
                         try:
-                            handler(node)
+                            handlers[slot](node)
                         except Exception as exc:  # one broken rule must not lose the others
-                            self.internal_error(code, exc, node)
+                            self.internal_error(self.handler_codes[slot], exc, node)
                 if filtered is not None:
                     dispatch(filtered, node)
                 if Name in leave:
@@ -548,14 +641,14 @@ class FileCheck:
                         if model.scope is outer:  # keep open and close paired
                             model.set_scope(Scope(scope_kind(node), node, outer))
                 elif what == _CLOSE:
-                    handlers = leave.get(node.__class__)
-                    if handlers is not None:
-                        dispatch(handlers, node)
+                    slots = leave.get(node.__class__)
+                    if slots is not None:
+                        dispatch(slots, node)
                     model.pop_scope()
                 else:
-                    handlers = leave.get(node.__class__)
-                    if handlers is not None:
-                        dispatch(handlers, node)
+                    slots = leave.get(node.__class__)
+                    if slots is not None:
+                        dispatch(slots, node)
                 continue
             if kind == _IGNORED:
                 continue
@@ -577,23 +670,23 @@ class FileCheck:
                         key = aliases.get(key, key)
                 else:
                     key = None
-                handlers = calls_first.get(key)
-                if handlers is not None:
-                    dispatch(handlers, node)
-                handlers = enter.get(cls)
-                if handlers is not None:
-                    dispatch(handlers, node)
-                handlers = calls_by_name.get(key)
-                if handlers is not None:
-                    dispatch(handlers, node)
+                slots = calls_first.get(key)
+                if slots is not None:
+                    dispatch(slots, node)
+                slots = enter.get(cls)
+                if slots is not None:
+                    dispatch(slots, node)
+                slots = calls_by_name.get(key)
+                if slots is not None:
+                    dispatch(slots, node)
             else:
-                handlers = enter.get(cls)
-                if handlers is not None:
-                    for code, handler in handlers:  # the dispatch loop, inlined
+                slots = enter.get(cls)
+                if slots is not None:
+                    for slot in slots:  # the dispatch loop, inlined
                         try:
-                            handler(node)
+                            handlers[slot](node)
                         except Exception as exc:  # one broken rule must not lose the others
-                            self.internal_error(code, exc, node)
+                            self.internal_error(self.handler_codes[slot], exc, node)
 
             if kind == _PLAIN:
                 if cls in leave:

@@ -21,7 +21,22 @@ import ast
 from functools import partial
 from typing import Any, Callable, ClassVar
 
-REGISTRY: dict[str, type[Check]] = {}
+class _Registry(dict):  # type: ignore[type-arg]
+    """Rule code -> check class; ``version`` changes whenever an entry does, so
+    the engine can keep what it derived from the registry until then."""
+
+    version = 0
+
+    def __setitem__(self, code: str, cls: type[Check]) -> None:
+        super().__setitem__(code, cls)
+        self.version += 1
+
+    def __delitem__(self, code: str) -> None:
+        super().__delitem__(code)
+        self.version += 1
+
+
+REGISTRY: _Registry = _Registry()
 
 
 class RuleContext:
