@@ -146,7 +146,10 @@ def _builds_object(func: ast.expr) -> bool:
 
 
 def _call_args(call: ast.Call) -> list[ast.expr]:
-    return [*call.args, *(k.value for k in call.keywords)]
+    """The positional and keyword argument values (the call's own list when it has no keywords: do not change it)."""
+    if call.keywords:
+        return [*call.args, *[k.value for k in call.keywords]]
+    return call.args
 
 
 class Creation(NamedTuple):
@@ -389,13 +392,16 @@ class ResourceFlow(Check):
         model = self.model
         qualname = model.call_name(node)
         func = node.func
-        method = func.attr if isinstance(func, ast.Attribute) else None
+        method = func.attr if func.__class__ is ast.Attribute else None
         facts = self.facts_here()
         args = _call_args(node)
+        names = [a for a in args if a.__class__ is ast.Name]
 
-        facts.passed.extend((a.id, node.lineno) for a in args if isinstance(a, ast.Name))
-        if id(node) in self.awaited and not _builds_object(func):
-            self.used.update(id(a) for a in args if isinstance(a, ast.Name))
+        if names:
+            line = node.lineno
+            facts.passed.extend([(a.id, line) for a in names])
+            if id(node) in self.awaited and not _builds_object(func):
+                self.used.update([id(a) for a in names])
         # arguments that the callee runs, owns or manages
         if qualname in AWAITING_FUNCTIONS or method in AWAITING_METHODS:
             for arg in args:
@@ -419,9 +425,7 @@ class ResourceFlow(Check):
         elif id(node) not in self.awaited and qualname not in NON_OWNING and method not in CLOSE_METHODS and method not in LOG_METHODS:
             # handed to something that is built or registered here (not an awaited
             # call that merely uses it): the new owner may close it
-            for arg in args:
-                if isinstance(arg, ast.Name):
-                    facts.moved.add(arg.id)
+            facts.moved.update([a.id for a in names])
 
         if qualname in ENTRY_RUNNERS and node.args:
             target = node.args[0]
