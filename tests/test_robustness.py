@@ -482,3 +482,28 @@ def test_a_probe_attached_to_one_file_sees_nothing_of_the_next():
     second = FileCheck(ast.parse(BAD), ALL, "second.py", BAD).run()
     assert seen == ["first.py"] * 3  # time.sleep(1), create_task(...), handler()
     assert codes(second) == [(6, "PBK105"), (7, "PBK104")]
+
+
+def test_string_annotations_that_do_not_parse_are_ignored():
+    """A NUL byte inside a string annotation raises ValueError on 3.10 and SyntaxError later;
+    neither may reach the model or a rule."""
+    source = textwrap.dedent(
+        '''\
+        from fastapi import Depends
+        from sqlalchemy.orm import relationship
+
+
+        class A:
+            x: "a\\0b" = relationship()
+
+
+        def f(x: "a\\0b" = Depends(get)):
+            pass
+
+
+        async def g(s: "\\0", t: "((", u: "1 +"):
+            pass
+        '''
+    )
+    assert "\\0" in source  # the annotations hold NUL characters, the source only escapes
+    assert [f for f in check_source(source, ALL) if f.code == INTERNAL_ERROR] == []

@@ -22,6 +22,7 @@ from ..model.receivers import (
     SESSION,
     attribute_chain,
 )
+from ..model.names import unquote
 from ..model.scopes import COMPREHENSION, FUNCTION
 from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR, last_names
 from .registry import Check, RuleContext, rule
@@ -160,11 +161,7 @@ class ImplicitLazyLoad(Check):
                 self.annotations[id(node.value)] = shape
 
     def _collection_shape(self, annotation: ast.expr) -> str | None:
-        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-            try:
-                annotation = ast.parse(annotation.value, mode="eval").body
-            except SyntaxError:
-                return None
+        annotation = unquote(annotation)
         if isinstance(annotation, ast.Subscript):
             qualname = self.model.qualname(annotation.value)
             if qualname in WRITE_ONLY_MAPPED:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 from typing import NamedTuple
 
+from .names import unquote
 from .receivers import CLASS_KINDS, FASTAPI_APP, FASTAPI_ROUTER, STARLETTE_APP, STARLETTE_ROUTER
 
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "websocket"})
@@ -59,16 +60,6 @@ class DependencyRef(NamedTuple):
     name: str | None  # the dependency's name when it is a plain name, else None
     scope: str  # "request" (the default) or "function"
     call: ast.Call
-
-
-def _unquote(annotation: ast.expr | None) -> ast.expr | None:
-    """A string annotation parsed to an expression (None if it does not parse)."""
-    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-        try:
-            return ast.parse(annotation.value, mode="eval").body
-        except SyntaxError:
-            return None
-    return annotation
 
 
 class FastAPIRoles:
@@ -140,7 +131,7 @@ class FastAPIRoles:
 
     def annotation_dependency(self, annotation: ast.expr | None) -> DependencyRef | None:
         """The ``Depends`` inside ``Annotated[T, Depends(f)]`` or a module-level alias of it."""
-        annotation = _unquote(annotation)
+        annotation = unquote(annotation)
         if isinstance(annotation, ast.Name):
             return self.aliases().get(annotation.id)
         if isinstance(annotation, ast.Subscript) and self.model.qualname(annotation.value) in _ANNOTATED:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 
-from .names import dotted_parts
+from .names import dotted_parts, unquote
 
 LOOP = "asyncio.loop"
 # SQLAlchemy
@@ -333,10 +333,7 @@ class ReceiverKinds:
             if not self._may_annotate_kind(annotation):
                 return None
             if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-                try:
-                    annotation = ast.parse(annotation.value, mode="eval").body
-                except SyntaxError:
-                    return None
+                annotation = unquote(annotation)
                 continue
             if isinstance(annotation, ast.Subscript):
                 generic = self.model.qualname(annotation.value)
