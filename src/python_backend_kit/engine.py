@@ -181,10 +181,6 @@ def _update_import(model: SemanticModel, node: Any) -> None:
     model.record_import(node)
 
 
-def _update_call(model: SemanticModel, node: Any) -> None:
-    model.fastapi.visit_call(node)
-
-
 def _update_function(model: SemanticModel, node: Any) -> None:
     model.bind(node.name)
     model.fastapi.visit_function(node)
@@ -218,7 +214,6 @@ def _update_with(model: SemanticModel, node: Any) -> None:
 _MODEL_UPDATES: dict[type, Callable[[SemanticModel, Any], None]] = {
     ast.Import: _update_import,
     ast.ImportFrom: _update_import,
-    ast.Call: _update_call,
     ast.FunctionDef: _update_function,
     ast.AsyncFunctionDef: _update_function,
     ast.ClassDef: _update_class,
@@ -595,6 +590,7 @@ class FileCheck:
         aliases = model.import_aliases  # `from m import f as g`: calls of g count as calls of f
         names_by_id, bound_names = self.names_by_id, self.bound_names
         handlers = self.handlers  # replaced in place when a check fails (see _drop_handlers)
+        model_calls = model.call_updates()
         while stack:
             node = pop()
             cls = node.__class__
@@ -659,8 +655,8 @@ class FileCheck:
                     update(model, node)
                 except Exception as exc:
                     self.model_error(exc, node)
-            if cls is Call and indexed:
-                # the callee's last name picks the handlers of checks that declared `calls`
+            if cls is Call:
+                # the callee's last name picks the model layers and the checks that declared `calls`
                 func = node.func
                 if func.__class__ is Attribute:
                     key = func.attr
@@ -670,6 +666,13 @@ class FileCheck:
                         key = aliases.get(key, key)
                 else:
                     key = None
+                update = model_calls.get(key)  # type: ignore[arg-type]
+                if update is not None:
+                    try:
+                        update(node)
+                    except Exception as exc:
+                        self.model_error(exc, node)
+            if cls is Call and indexed:
                 slots = calls_first.get(key)
                 if slots is not None:
                     dispatch(slots, node)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import weakref
+from typing import Callable
 
 from .names import BUILTIN_NAMES, MAX_DOTTED_PARTS, bind_import, bind_import_from
 from .fastapi import FastAPIRoles
@@ -46,6 +47,12 @@ class SemanticModel:
         # qualname() answers by node, valid until the next binding or scope
         # change (every check on a Call asks for the same callee)
         self._qualnames: dict[ast.AST, str | None] = {}
+
+    def call_updates(self) -> dict[str, Callable[[ast.Call], None]]:
+        """The layers' updates for calls, by the callee's last name (as imported):
+        the walk hands a call only to the layers that want its name."""
+        update = self.fastapi.visit_call
+        return {name: update for name in FastAPIRoles.CALL_NAMES}
 
     # -- scopes ---------------------------------------------------------
     def set_scope(self, scope: Scope) -> None:

@@ -63,6 +63,9 @@ class DependencyRef(NamedTuple):
 
 
 class FastAPIRoles:
+    #: visit_call() learns only from calls of these names (as imported)
+    CALL_NAMES = _TRIGGER_NAMES
+
     def __init__(self, model) -> None:  # noqa: ANN001 - model owns us
         self.model = model
         # path operation -> the decorator method that made it one ("get", "websocket" ...)
