@@ -22,7 +22,6 @@ from ..model.receivers import (
     SESSION,
     attribute_chain,
 )
-from ..model.names import unquote
 from ..model.scopes import COMPREHENSION, FUNCTION
 from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR, last_names
 from .registry import Check, RuleContext, rule
@@ -161,7 +160,7 @@ class ImplicitLazyLoad(Check):
                 self.annotations[id(node.value)] = shape
 
     def _collection_shape(self, annotation: ast.expr) -> str | None:
-        annotation = unquote(annotation)
+        annotation = self.model.unquote(annotation)
         if isinstance(annotation, ast.Subscript):
             qualname = self.model.qualname(annotation.value)
             if qualname in WRITE_ONLY_MAPPED:

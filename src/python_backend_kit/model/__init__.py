@@ -11,7 +11,7 @@ import ast
 import weakref
 from typing import Callable
 
-from .names import BUILTIN_NAMES, MAX_DOTTED_PARTS, bind_import, bind_import_from
+from .names import BUILTIN_NAMES, MAX_DOTTED_PARTS, bind_import, bind_import_from, parse_annotation
 from .fastapi import FastAPIRoles
 from .receivers import ASYNC_SESSION_FACTORY, ReceiverKinds
 from .scopes import CLASS, MODULE, Scope, parameter_names, scope_kind
@@ -47,6 +47,20 @@ class SemanticModel:
         # qualname() answers by node, valid until the next binding or scope
         # change (every check on a Call asks for the same callee)
         self._qualnames: dict[ast.AST, str | None] = {}
+        # string annotations parsed so far: the same few recur in a module
+        self._annotations: dict[str, ast.expr | None] = {}
+
+    def unquote(self, annotation: ast.expr | None) -> ast.expr | None:
+        """A string annotation (``x: "AsyncSession"``) as the expression it holds,
+        None when it does not parse; any other annotation as it is. The
+        expression is shared by every use of the same string: only read it."""
+        if annotation.__class__ is not ast.Constant or not isinstance(annotation.value, str):  # type: ignore[union-attr]
+            return annotation
+        text = annotation.value  # type: ignore[union-attr]
+        parsed = self._annotations.get(text, _MISSING)
+        if parsed is _MISSING:
+            parsed = self._annotations[text] = parse_annotation(text)
+        return parsed  # type: ignore[return-value]
 
     def call_updates(self) -> dict[str, Callable[[ast.Call], None]]:
         """The layers' updates for calls, by the callee's last name (as imported):

@@ -25,7 +25,6 @@ from __future__ import annotations
 import ast
 from typing import NamedTuple
 
-from .names import unquote
 from .receivers import CLASS_KINDS, FASTAPI_APP, FASTAPI_ROUTER, STARLETTE_APP, STARLETTE_ROUTER
 
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "websocket"})
@@ -134,7 +133,7 @@ class FastAPIRoles:
 
     def annotation_dependency(self, annotation: ast.expr | None) -> DependencyRef | None:
         """The ``Depends`` inside ``Annotated[T, Depends(f)]`` or a module-level alias of it."""
-        annotation = unquote(annotation)
+        annotation = self.model.unquote(annotation)
         if isinstance(annotation, ast.Name):
             return self.aliases().get(annotation.id)
         if isinstance(annotation, ast.Subscript) and self.model.qualname(annotation.value) in _ANNOTATED:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-from functools import lru_cache
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # Longer attribute chains (``a.b.c ...`` with thousands of parts, which only
@@ -57,21 +56,9 @@ def dotted_parts(expr: ast.expr) -> list[str] | None:
     return parts
 
 
-@lru_cache(maxsize=4096)
-def _parse_annotation(text: str) -> ast.expr | None:
+def parse_annotation(text: str) -> ast.expr | None:
+    """The expression a string annotation holds (``x: "AsyncSession"``); None when it does not parse."""
     try:
         return ast.parse(text, mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # ValueError: NUL bytes on 3.10
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # ValueError: NUL characters on 3.10
         return None
-
-
-def unquote(annotation: ast.expr | None) -> ast.expr | None:
-    """A string annotation (``x: "AsyncSession"``) as the expression it holds;
-    None when it does not parse; any other annotation as it is.
-
-    The same few strings recur across a project, so each is parsed once; the
-    expressions are shared between files and must only be read.
-    """
-    if annotation.__class__ is ast.Constant and isinstance(annotation.value, str):  # type: ignore[union-attr]
-        return _parse_annotation(annotation.value)  # type: ignore[union-attr]
-    return annotation

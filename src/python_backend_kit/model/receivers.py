@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 
-from .names import dotted_parts, unquote
+from .names import dotted_parts
 
 LOOP = "asyncio.loop"
 # SQLAlchemy
@@ -333,7 +333,7 @@ class ReceiverKinds:
             if not self._may_annotate_kind(annotation):
                 return None
             if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-                annotation = unquote(annotation)
+                annotation = self.model.unquote(annotation)
                 continue
             if isinstance(annotation, ast.Subscript):
                 generic = self.model.qualname(annotation.value)
