@@ -311,19 +311,6 @@ def _call_names(cls: type[Check], settings: Settings) -> frozenset[str] | None:
     return found  # type: ignore[return-value]
 
 
-_needs_cache: dict[tuple[type, tuple[str, ...]], tuple[tuple[str, ...], tuple[bytes, ...]]] = {}
-
-
-def _needs(cls: type[Check], settings: Settings) -> tuple[tuple[str, ...], tuple[bytes, ...]]:
-    """The needed texts of *cls* as str and as UTF-8 bytes, cached per configuration."""
-    key = (cls, tuple(settings.options.get(getattr(cls, "needs_text_option", None) or "", ())))
-    found = _needs_cache.get(key)
-    if found is None:
-        texts = _needed_texts(cls, settings)
-        found = _needs_cache[key] = (texts, tuple(t.encode() for t in texts))
-    return found
-
-
 Handler = Callable[[ast.AST], None]
 
 
@@ -393,8 +380,9 @@ class _Plans:
         self.chosen = chosen
         self.index_calls = index_calls
         self.registry_version = REGISTRY.version
+        self.needs = {code: _needed_texts(cls, settings) for code, cls in chosen}
         # every string some check needs, searched for once per file
-        self.texts: tuple[str, ...] = tuple(dict.fromkeys(t for _, cls in chosen for t in _needs(cls, settings)[0]))
+        self.texts: tuple[str, ...] = tuple(dict.fromkeys(t for texts in self.needs.values() for t in texts))
         self.encoded: tuple[bytes, ...] = tuple(t.encode() for t in self.texts)
         self.by_found: dict[tuple[bool, ...] | None, _Plan] = {}
         # many combinations of texts found select the same checks: one plan each
@@ -426,7 +414,7 @@ class _Plans:
         present = {text for text, hit in zip(self.texts, found) if hit}
         wanted = []
         for code, cls in self.chosen:
-            texts = _needs(cls, self.settings)[0]
+            texts = self.needs[code]
             if not texts or not present.isdisjoint(texts):
                 wanted.append((code, cls))
         return tuple(wanted)

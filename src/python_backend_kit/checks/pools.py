@@ -26,6 +26,7 @@ from ..model.receivers import (
     REDIS_ASYNC_POOL,
     attribute_chain,
 )
+from ..model.names import last_name
 from ..model.scopes import CLASS, FUNCTION, LAMBDA
 from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR, last_names
 from .registry import Check, RuleContext, rule
@@ -127,14 +128,6 @@ _RETURN, _STORE, _DERIVE = "return", "store", "derive"
 
 def _strip_await(expr: ast.expr | None) -> ast.expr | None:
     return expr.value if isinstance(expr, ast.Await) else expr
-
-
-def _last_name(func: ast.expr) -> str | None:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None
 
 
 def _builds_object(func: ast.expr) -> bool:
@@ -487,7 +480,7 @@ class ResourceFlow(Check):
 def _is_cached(fn: ast.AST) -> bool:
     for decorator in getattr(fn, "decorator_list", ()):
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if _last_name(target) in CACHE_DECORATORS:
+        if last_name(target) in CACHE_DECORATORS:
             return True
     return False
 

@@ -91,16 +91,7 @@ class FastAPIRoles:
                     self.named_lifespans.add(node)
 
     def visit_call(self, node: ast.Call) -> None:
-        # a cheap filter: the callee's last name, as imported, is one of the names
-        func = node.func
-        if func.__class__ is ast.Attribute:
-            if func.attr not in _TRIGGER_NAMES:
-                return
-        elif func.__class__ is ast.Name:
-            if func.id not in _TRIGGER_NAMES and self.model.import_aliases.get(func.id) not in _TRIGGER_NAMES:
-                return
-        else:
-            return
+        # the walk hands over only calls whose callee ends in one of CALL_NAMES
         qualname = self.model.qualname(node.func)
         if qualname in DEPENDS:
             ref = self._reference(node)

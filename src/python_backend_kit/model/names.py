@@ -56,6 +56,16 @@ def dotted_parts(expr: ast.expr) -> list[str] | None:
     return parts
 
 
+def last_name(expr: ast.expr) -> str | None:
+    """``f`` for ``f``, ``m.f`` or ``a.b.f``; None for any other expression."""
+    cls = expr.__class__
+    if cls is ast.Name:
+        return expr.id  # type: ignore[attr-defined]
+    if cls is ast.Attribute:
+        return expr.attr  # type: ignore[attr-defined]
+    return None
+
+
 def parse_annotation(text: str) -> ast.expr | None:
     """The expression a string annotation holds (``x: "AsyncSession"``); None when it does not parse."""
     try:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 
-from .names import dotted_parts
+from .names import dotted_parts, last_name
 
 LOOP = "asyncio.loop"
 # SQLAlchemy
@@ -368,7 +368,7 @@ class ReceiverKinds:
         """False when *annotation* (one step of annotation_kind) surely names no kind."""
         cls = annotation.__class__
         if cls is ast.Subscript:
-            name = _last_name(annotation.value)  # type: ignore[attr-defined]
+            name = last_name(annotation.value)  # type: ignore[attr-defined]
             if name is None:
                 return False
             original = self.model.import_aliases.get(name, name)
@@ -440,15 +440,6 @@ class ReceiverKinds:
         for item in items:
             if item.optional_vars is not None:
                 self.bind_target(item.optional_vars, self.kind_of(item.context_expr))
-
-
-def _last_name(expr: ast.expr) -> str | None:
-    cls = expr.__class__
-    if cls is ast.Name:
-        return expr.id  # type: ignore[attr-defined]
-    if cls is ast.Attribute:
-        return expr.attr  # type: ignore[attr-defined]
-    return None
 
 
 def _is_self(expr: ast.expr) -> bool:
