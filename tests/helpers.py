@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
+from pathlib import Path
+
+import pytest
 
 from python_backend_kit.catalog import bundled_rules
 from python_backend_kit.engine import Settings, check_source
-from python_backend_kit.rule_docs import marked_codes
+from python_backend_kit.rule_docs import examples, marked_codes
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ALL_CODES = frozenset(bundled_rules())
 
@@ -25,3 +31,15 @@ def assert_marked(source: str, codes=None, min_python=(3, 11), **options) -> Non
     expected = [e for e in expected if e[1] in selected]
     got = sorted(set(findings(source, selected, min_python, **options)))
     assert got == expected, f"expected {expected}, got {got}\n{source}"
+
+
+def every_source():
+    """pytest params: every rule-doc example, every example app file, and
+    CPython's asyncio package (real code full of task and loop calls)."""
+    for code, rule_ in sorted(bundled_rules().items()):
+        for number, example in enumerate(examples(rule_.text(), str(rule_.path)), start=1):
+            yield pytest.param(example.source, id=f"{code}-{number}")
+    for path in sorted((ROOT / "examples").rglob("*.py")):
+        yield pytest.param(path.read_text(), id=str(path.relative_to(ROOT)))
+    for path in sorted(Path(asyncio.__file__).parent.glob("*.py")):
+        yield pytest.param(path.read_text(encoding="utf-8"), id=f"stdlib-asyncio-{path.name}")

@@ -10,9 +10,7 @@ every call, and the findings must match.
 from __future__ import annotations
 
 import ast
-import asyncio
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -20,21 +18,11 @@ from python_backend_kit.catalog import bundled_rules
 from python_backend_kit.checks import load_checks
 from python_backend_kit.checks.registry import REGISTRY, Check, rule
 from python_backend_kit.engine import FileCheck, Settings, parse
-from python_backend_kit.rule_docs import examples
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import every_source
+
 RULES = bundled_rules()
 ALL = Settings(codes=frozenset(RULES), min_python=(3, 13))
-
-
-def _sources():
-    for code, rule_ in sorted(RULES.items()):
-        for number, example in enumerate(examples(rule_.text(), str(rule_.path)), start=1):
-            yield pytest.param(example.source, id=f"{code}-{number}")
-    for path in sorted((ROOT / "examples").rglob("*.py")):
-        yield pytest.param(path.read_text(), id=str(path.relative_to(ROOT)))
-    for path in sorted(Path(asyncio.__file__).parent.glob("*.py")):  # real code full of task and loop calls
-        yield pytest.param(path.read_text(encoding="utf-8"), id=f"stdlib-asyncio-{path.name}")
 
 
 def _run(source: str, settings: Settings, index_calls: bool):
@@ -42,7 +30,7 @@ def _run(source: str, settings: Settings, index_calls: bool):
     return FileCheck(tree, settings, "<test>", source, index_calls=index_calls).run()
 
 
-@pytest.mark.parametrize("source", list(_sources()))
+@pytest.mark.parametrize("source", list(every_source()))
 def test_the_index_loses_no_finding(source):
     assert _run(source, ALL, True) == _run(source, ALL, False)
 

@@ -24,8 +24,12 @@ that lack all of them, when the caller passes the source (``check_source``,
 strings must be ones that any file the rule could fire on contains (e.g. a
 module name that must be imported), so skipping never loses a finding.
 ``needs_text_option = "session-factories"`` adds the parts of the names the
-user configured in that option. ``@rule(code, ..., needs_text=(...))`` sets
-both for a check.
+user configured in that option. ``needs_text_too`` is a second group of
+strings of which one must occur as well (PBK401-PBK404 need a resource
+module and the name of a creation call). ``@rule(code, ...,
+needs_text=(...), needs_text_too=(...))`` sets them for a check. Each
+string is searched for at most once per file, and only while some rule
+still needs it.
 
 Most calls in a file are of no interest to a given rule, and a ``Call``
 handler runs for every call. A check that looks only at calls of certain
@@ -280,16 +284,23 @@ def _handlers_of(cls: type[Check]) -> dict[str, list[tuple[type, str]]]:
     return _collect_handlers(cls)
 
 
-def _needed_texts(cls: type[Check], settings: Settings) -> tuple[str, ...]:
-    """The rule's ``needs_text``, plus the parts of the names configured in the
-    option it names in ``needs_text_option`` (a configured session factory
-    from another module appears in the file under one of its names)."""
+def _needed_texts(cls: type[Check], settings: Settings) -> tuple[tuple[str, ...], ...]:
+    """The groups of strings the rule needs (the file must contain one string
+    of each group): its ``needs_text`` and, if set, its ``needs_text_too``.
+    The parts of the names configured in the option named by
+    ``needs_text_option`` join every group (a configured session factory from
+    another module appears in the file under one of its names)."""
     needs = tuple(getattr(cls, "needs_text", None) or ())
+    if not needs:
+        return ()
     option = getattr(cls, "needs_text_option", None)
-    if needs and option:
-        extra = [part for name in settings.options.get(option, ()) for part in str(name).split(".") if part and not part.startswith("__")]
-        needs = (*needs, *extra)
-    return needs
+    extra: tuple[str, ...] = ()
+    if option:
+        extra = tuple(part for name in settings.options.get(option, ()) for part in str(name).split(".") if part and not part.startswith("__"))
+    too = tuple(getattr(cls, "needs_text_too", None) or ())
+    if too:
+        return ((*needs, *extra), (*too, *extra))
+    return ((*needs, *extra),)
 
 
 _call_names_cache: dict[tuple[type, tuple[str, ...]], frozenset[str] | None] = {}
@@ -380,44 +391,72 @@ class _Plans:
         self.chosen = chosen
         self.index_calls = index_calls
         self.registry_version = REGISTRY.version
-        self.needs = {code: _needed_texts(cls, settings) for code, cls in chosen}
-        # every string some check needs, searched for once per file
-        self.texts: tuple[str, ...] = tuple(dict.fromkeys(t for texts in self.needs.values() for t in texts))
-        self.encoded: tuple[bytes, ...] = tuple(t.encode() for t in self.texts)
+        needs = {code: _needed_texts(cls, settings) for code, cls in chosen}
+        # each distinct group of strings, and each distinct combination of
+        # groups a check requires, is looked for once per file
+        # every string, distinct group of strings, and distinct combination of
+        # groups a check requires, is looked for at most once per file
+        groups = tuple(dict.fromkeys(group for check_groups in needs.values() for group in check_groups))
+        texts = tuple(dict.fromkeys(text for group in groups for text in group))
+        self.texts: tuple[str, ...] = texts
+        self.encoded: tuple[bytes, ...] = tuple(t.encode() for t in texts)
+        self.groups: tuple[tuple[int, ...], ...] = tuple(tuple(texts.index(t) for t in group) for group in groups)
+        requirements = {code: tuple(groups.index(group) for group in check_groups) for code, check_groups in needs.items() if check_groups}
+        self.requirements: tuple[tuple[int, ...], ...] = tuple(dict.fromkeys(requirements.values()))
+        self.requirement_of: dict[str, int] = {code: self.requirements.index(req) for code, req in requirements.items()}
         self.by_found: dict[tuple[bool, ...] | None, _Plan] = {}
-        # many combinations of texts found select the same checks: one plan each
-        self.by_checks: dict[tuple[str, ...], _Plan] = {}
+        # many combinations of texts found select the same checks: one plan
+        # each, kept only while some combination in by_found uses it
+        self.by_checks: weakref.WeakValueDictionary[tuple[str, ...], _Plan] = weakref.WeakValueDictionary()
+
+    def found_in(self, source: str | bytes) -> tuple[bool, ...]:
+        """Per requirement: whether *source* holds a string of each of its groups.
+        A string is searched for only when a requirement still needs it."""
+        texts = self.encoded if isinstance(source, bytes) else self.texts
+        hits: list[bool | None] = [None] * len(texts)
+        groups: list[bool | None] = [None] * len(self.groups)
+        found = []
+        for requirement in self.requirements:
+            met = True
+            for group in requirement:
+                group_hit = groups[group]
+                if group_hit is None:
+                    group_hit = False
+                    for index in self.groups[group]:
+                        hit = hits[index]
+                        if hit is None:
+                            hit = hits[index] = texts[index] in source  # type: ignore[operator]
+                        if hit:
+                            group_hit = True
+                            break
+                    groups[group] = group_hit
+                if not group_hit:
+                    met = False
+                    break
+            found.append(met)
+        return tuple(found)
 
     def for_source(self, source: str | bytes | None) -> _Plan:
-        if source is None:
-            found = None
-        else:
-            texts = self.encoded if isinstance(source, bytes) else self.texts
-            found = tuple([text in source for text in texts])  # type: ignore[operator]
-        plan = self.by_found.get(found)
+        found = None if source is None else self.found_in(source)
+        by_found = self.by_found
+        plan = by_found.pop(found, None)
         if plan is None:
-            if len(self.by_checks) >= _MAX_PLANS:  # bounded: memory stays flat over a large tree
-                self.by_found.clear()
-                self.by_checks.clear()
+            if len(by_found) >= _MAX_PLANS:  # bounded: memory stays flat over a large tree
+                del by_found[next(iter(by_found))]  # the least recently used
             wanted = self._wanted(found)
             codes = tuple(code for code, _ in wanted)
             plan = self.by_checks.get(codes)
             if plan is None:
                 plan = self.by_checks[codes] = _Plan(wanted, self.settings, self.index_calls)
-            self.by_found[found] = plan
+        by_found[found] = plan  # (re)inserted last: the order is by last use
         return plan
 
     def _wanted(self, found: tuple[bool, ...] | None) -> tuple[tuple[str, type[Check]], ...]:
-        """The chosen checks whose needed text occurs (all of them without the source)."""
+        """The chosen checks whose needed texts occur (all of them without the source)."""
         if found is None:
             return self.chosen
-        present = {text for text, hit in zip(self.texts, found) if hit}
-        wanted = []
-        for code, cls in self.chosen:
-            texts = self.needs[code]
-            if not texts or not present.isdisjoint(texts):
-                wanted.append((code, cls))
-        return tuple(wanted)
+        requirement_of = self.requirement_of
+        return tuple((code, cls) for code, cls in self.chosen if code not in requirement_of or found[requirement_of[code]])
 
 
 _plans_by_settings: dict[tuple[int, bool], _Plans] = {}

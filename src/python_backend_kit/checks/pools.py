@@ -85,6 +85,11 @@ RESOURCES: dict[str, Spec] = {
     ),
 }
 
+# PBK401-PBK404 judge only functions that create a resource, so a file must
+# name one of these (any spelling of a creation call ends in its last name)
+_LAST_NAMES = {qualname.rpartition(".")[2] for qualname in RESOURCES}
+CREATION_TEXTS = tuple(sorted(name for name in _LAST_NAMES if not any(other != name and other in name for other in _LAST_NAMES)))
+RESOURCE_MODULES = ("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel")
 # PBK401: what a path operation or dependency must not build per request
 PER_REQUEST_GROUPS = frozenset({ENGINE, SYNC_ENGINE, PG_POOL, AIOHTTP, HTTPX, REDIS, REDIS_POOL})
 # PBK401: what no function should build per call (outside the exemptions)
@@ -517,7 +522,7 @@ FlowRule.analysis = ResourceFlow  # type: ignore[assignment]
 # -- PBK401 ---------------------------------------------------------------
 
 
-@rule("PBK401", needs_text=("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel"))
+@rule("PBK401", needs_text=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
 class PoolPerRequest(FlowRule):
     def decide(self, facts: Facts) -> None:
         fn = facts.node
@@ -562,7 +567,7 @@ def _shares_a_pool(call: ast.Call) -> bool:
 # -- PBK403 ---------------------------------------------------------------
 
 
-@rule("PBK403", needs_text=("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel"))
+@rule("PBK403", needs_text=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
 class LifespanResourceNotClosed(FlowRule):
     def decide(self, facts: Facts) -> None:
         if not facts.yields or not self.model.fastapi.is_lifespan(facts.node):
@@ -603,7 +608,7 @@ class LifespanResourceNotClosed(FlowRule):
 # -- PBK404 ---------------------------------------------------------------
 
 
-@rule("PBK404", needs_text=("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel"))
+@rule("PBK404", needs_text=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
 class HttpClientNotClosed(FlowRule):
     def decide(self, facts: Facts) -> None:
         if self.model.fastapi.is_lifespan(facts.node):
@@ -653,7 +658,7 @@ def _mentions_sqlite(expr: ast.AST | None, depth: int = 0) -> bool:
     return False
 
 
-@rule("PBK402", needs_text=("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel"))
+@rule("PBK402", needs_text=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
 class MissingPoolPrePing(FlowRule):
     """Engines without ``pool_pre_ping``; a throwaway engine disposed where it is made is fine."""
 
@@ -887,7 +892,7 @@ ASYNC_CLOSE_METHODS: dict[str, frozenset[str]] = {
 }
 
 
-@rule("PBK409", needs_text=("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel"), calls=CALLBACK_REGISTRARS)
+@rule("PBK409", needs_text=RESOURCE_MODULES, calls=CALLBACK_REGISTRARS)
 class CloseNotAwaited(StateKinds):
     def methods(self) -> dict[str, frozenset[str]]:
         return ASYNC_CLOSE_METHODS

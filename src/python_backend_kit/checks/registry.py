@@ -103,13 +103,15 @@ def rule(
     *node_types: type,
     needs_text: tuple[str, ...] = (),
     needs_text_option: str | None = None,
+    needs_text_too: tuple[str, ...] = (),
     calls: tuple[str, ...] | frozenset[str] | None = None,
 ) -> Callable[[Any], Any]:
     """Register a check function (with node types) or a Check subclass.
 
     *needs_text*: the rule can only fire on a file containing one of these
     strings (the engine skips it elsewhere); *needs_text_option*: a rule
-    option whose configured names count as such strings too. *calls*: the
+    option whose configured names count as such strings too;
+    *needs_text_too*: the file must also contain one of these. *calls*: the
     rule looks only at calls of these names (the attribute called, or the
     name called as imported): the engine hands it no other ``Call``.
     """
@@ -124,9 +126,12 @@ def rule(
         cls.code = code
         if calls is not None:
             cls.calls = frozenset(calls)
+        if needs_text_too and not needs_text:
+            raise ValueError(f"{code}: needs_text_too is only read with needs_text")
         if needs_text:
             cls.needs_text = tuple(needs_text)
             cls.needs_text_option = needs_text_option
+            cls.needs_text_too = tuple(needs_text_too)
         cls.handlers = _collect_handlers(cls)
         if not cls.handlers["visit"] and not cls.handlers["leave"] and cls.finish is Check.finish:
             raise ValueError(f"{code}: the check subscribes to nothing")

@@ -1,0 +1,97 @@
+"""Rules skipped by their needed text lose nothing by it.
+
+A rule declares strings that any file it could fire on contains
+(``needs_text``, and ``needs_text_too`` for a second group that must also
+occur); the engine skips it on files without them. A string chosen too
+narrowly would silently drop findings, so every source we have runs twice:
+with its text (rules skipped) and without (every rule runs).
+"""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from python_backend_kit import engine
+from python_backend_kit.catalog import bundled_rules
+from python_backend_kit.checks import load_checks
+from python_backend_kit.checks.pools import CREATION_TEXTS, RESOURCES
+from python_backend_kit.checks.registry import REGISTRY, Check, _collect_handlers, rule
+from python_backend_kit.engine import FileCheck, Settings, check_source, parse
+
+from helpers import every_source
+
+ALL = Settings(codes=frozenset(bundled_rules()), min_python=(3, 13))
+
+
+@pytest.mark.parametrize("source", list(every_source()))
+def test_skipping_by_text_loses_no_finding(source):
+    tree = parse(source)
+    with_text = FileCheck(tree, ALL, "<test>", source).run()
+    every_rule = FileCheck(tree, ALL, "<test>", None).run()
+    assert with_text == every_rule
+
+
+@pytest.fixture
+def two_groups(monkeypatch):
+    """A rule that needs "alpha" or "beta", and also "gamma"."""
+    seen: list[str] = []
+
+    class TwoGroups(Check):
+        needs_text = ("alpha", "beta")
+        needs_text_too = ("gamma",)
+
+        def visit_Module(self, node):
+            seen.append("ran")
+
+    TwoGroups.code = "PBK197"
+    TwoGroups.handlers = _collect_handlers(TwoGroups)
+    monkeypatch.setitem(REGISTRY, "PBK197", TwoGroups)
+    monkeypatch.setattr(engine, "_chosen_by_codes", {})
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("source", "ran"),
+    [
+        ("alpha = 1\n", False),
+        ("gamma = 1\n", False),
+        ("alpha = gamma\n", True),
+        (b"beta = gamma\n", True),
+        (b"beta = 1\n", False),
+        ("x = 1\n", False),
+    ],
+)
+def test_a_second_group_must_occur_too(two_groups, source, ran):
+    check_source(source, Settings(codes=frozenset({"PBK197"})))
+    assert two_groups == (["ran"] if ran else [])
+
+
+def test_a_configured_name_counts_for_both_groups(two_groups):
+    settings = Settings(codes=frozenset({"PBK197"}), options={"session-factories": ["app.db.make"]})
+    REGISTRY["PBK197"].needs_text_option = "session-factories"
+    check_source("make()\n", settings)
+    assert two_groups == ["ran"]
+
+
+def test_a_second_group_alone_is_refused():
+    with pytest.raises(ValueError, match="needs_text_too"):
+        rule("PBK196", ast.Module, needs_text_too=("x",))(lambda node, ctx: None)
+    assert "PBK196" not in REGISTRY
+
+
+def test_creation_texts_name_every_resource_constructor():
+    """PBK401-PBK404 need one of these: each creation call's last name holds one."""
+    for qualname in RESOURCES:
+        last = qualname.rpartition(".")[2]
+        assert any(text in last for text in CREATION_TEXTS), qualname
+
+
+def test_a_file_without_a_creation_skips_the_resource_flow():
+    source = "import httpx\n\nasync def f(client: httpx.AsyncClient):\n    return await client.get('/')\n"
+    bare = "import httpx\n\nasync def f(client):\n    return await client.get('/')\n"
+    load_checks()
+    settings = Settings(codes=frozenset({"PBK401", "PBK404"}))
+    assert FileCheck(parse(source), settings, "<test>", source).checks  # AsyncClient named: runs
+    assert not FileCheck(parse(bare), settings, "<test>", bare).checks
