@@ -95,3 +95,22 @@ def test_a_file_without_a_creation_skips_the_resource_flow():
     settings = Settings(codes=frozenset({"PBK401", "PBK404"}))
     assert FileCheck(parse(source), settings, "<test>", source).checks  # AsyncClient named: runs
     assert not FileCheck(parse(bare), settings, "<test>", bare).checks
+
+
+def test_kind_texts_follow_factories_and_method_results():
+    from python_backend_kit.model.receivers import ASYNC_CONNECTION, ASYNC_SESSION, kind_texts
+
+    # an AsyncConnection comes from AsyncEngine.connect(), an engine from create_async_engine()
+    assert {"AsyncConnection", "AsyncEngine", "create_async_engine"} <= set(kind_texts({ASYNC_CONNECTION}))
+    # an AsyncSession: the class, calling an async_scoped_session, sessionmaker(class_=AsyncSession)
+    # ("sessionmaker" also finds async_sessionmaker)
+    assert set(kind_texts({ASYNC_SESSION})) == {"AsyncSession", "async_scoped_session", "sessionmaker"}
+
+
+def test_session_rules_skip_files_without_a_session():
+    load_checks()
+    settings = Settings(codes=frozenset({"PBK306", "PBK307"}))
+    models = "from sqlalchemy.orm import Mapped, mapped_column\n\nclass User:\n    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    assert not FileCheck(parse(models), settings, "<test>", models).checks
+    uses = models + "\nasync def f(session: AsyncSession):\n    session.commit()\n"
+    assert len(FileCheck(parse(uses), settings, "<test>", uses).checks) == 2

@@ -21,6 +21,7 @@ from ..model.receivers import (
     ENGINE,
     SESSION,
     attribute_chain,
+    kind_texts,
 )
 from ..model.scopes import COMPREHENSION, FUNCTION
 from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR, last_names
@@ -276,7 +277,7 @@ class _LoopTracking(Check):
 # -- PBK303: one session, several concurrent tasks ----------------------------------------
 
 
-@rule("PBK303", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", calls=last_names(GATHER, TASK_FACTORIES) | {"create_task", "start_soon"})
+@rule("PBK303", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(SHARED_KINDS), calls=last_names(GATHER, TASK_FACTORIES) | {"create_task", "start_soon"})
 class SessionSharedAcrossTasks(_LoopTracking):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -441,7 +442,7 @@ class SyncDatabaseApiInAsync(Check):
 # -- PBK305: a session instance at module level ---------------------------------------
 
 
-@rule("PBK305", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
+@rule("PBK305", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(SESSION_KINDS))
 class ModuleLevelSession(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -542,7 +543,7 @@ def _closed_names(statements: list[ast.stmt], depth: int = 0) -> set[str]:
 SESSION_IO = (_SESSION_COROUTINES | SYNC_IO_METHODS[SESSION]) - {"close", "aclose", "invalidate", "reset"}
 
 
-@rule("PBK306", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
+@rule("PBK306", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(SESSION_KINDS))
 class SessionNotClosed(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -666,7 +667,7 @@ class SessionNotClosed(Check):
 # -- PBK307: a coroutine method called without await ------------------------------------
 
 
-@rule("PBK307", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
+@rule("PBK307", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(frozenset(COROUTINE_METHODS)))
 class MissingAwait(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -769,7 +770,7 @@ class MissingAwait(Check):
 # -- PBK308: await on a plain method ---------------------------------------------------
 
 
-@rule("PBK308", ast.Await, needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories")
+@rule("PBK308", ast.Await, needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(frozenset(PLAIN_METHODS)))
 def await_on_sync_method(node: ast.Await, ctx: RuleContext) -> None:
     found = _method_on(node.value, ctx.model, PLAIN_METHODS)
     if found is not None:
@@ -779,11 +780,14 @@ def await_on_sync_method(node: ast.Await, ctx: RuleContext) -> None:
 # -- PBK309: session.query() on an AsyncSession ------------------------------------------
 
 
-@rule("PBK309", ast.Call, needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", calls=("query",))
+ASYNC_SESSION_RECEIVERS = frozenset({ASYNC_SESSION, ASYNC_SCOPED_SESSION})
+
+
+@rule("PBK309", ast.Call, needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(ASYNC_SESSION_RECEIVERS), calls=("query",))
 def query_on_async_session(node: ast.Call, ctx: RuleContext) -> None:
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr == "query":
-        if ctx.model.kind_of(func.value) in (ASYNC_SESSION, ASYNC_SCOPED_SESSION):
+        if ctx.model.kind_of(func.value) in ASYNC_SESSION_RECEIVERS:
             ctx.report(node, name=attribute_chain(func.value) or "session")
 
 
@@ -803,7 +807,7 @@ INSERTS = frozenset(
 ADDS = frozenset({"add", "add_all"})
 
 
-@rule("PBK310", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", calls=ADDS)
+@rule("PBK310", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(frozenset({ASYNC_SESSION})), calls=ADDS)
 class FlushInLoop(_LoopTracking):
     def _session_key(self, expr: ast.expr) -> str | None:
         if self.model.kind_of(expr) == ASYNC_SESSION:

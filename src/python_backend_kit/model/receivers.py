@@ -184,6 +184,28 @@ CALL_RESOLVERS = {
     "sqlalchemy.orm.sessionmaker": _sessionmaker_kind,
     "sqlalchemy.orm.session.sessionmaker": _sessionmaker_kind,
 }
+# the kinds each resolver can give
+RESOLVED_KINDS = {_sessionmaker_kind: frozenset({ASYNC_SESSION_FACTORY, SESSION_FACTORY})}
+
+
+def kind_texts(kinds: frozenset[str] | set[str]) -> tuple[str, ...]:
+    """Strings one of which any file holding a value of one of *kinds* contains
+    (besides configured session factories): the last names of the classes,
+    factories and resolved calls that give such a value, directly or through
+    the methods of what they give (``create_async_engine(...).connect()``)."""
+    wanted = set(kinds)
+    grown = True
+    while grown:
+        grown = False
+        for (receiver, _), result in METHOD_KINDS.items():
+            if result in wanted and receiver not in wanted:
+                wanted.add(receiver)
+                grown = True
+    qualnames = [q for table in (CLASS_KINDS, FACTORY_KINDS) for q, kind in table.items() if kind in wanted]
+    qualnames += [q for q, resolver in CALL_RESOLVERS.items() if not RESOLVED_KINDS[resolver].isdisjoint(wanted)]
+    names = {q.rpartition(".")[2] for q in qualnames}
+    # a name that contains another is found by the shorter one
+    return tuple(sorted(name for name in names if not any(other != name and other in name for other in names)))
 
 _WRAPPERS = ("typing.Annotated", "typing_extensions.Annotated", "typing.Optional", "typing_extensions.Optional")
 
