@@ -351,6 +351,23 @@ def test_concise_check_does_not_import_json_or_multiprocessing(project):
     assert proc.stderr.strip() == "[]", proc.stderr
 
 
+def test_check_does_not_build_the_other_commands(project):
+    """`pbk check` runs on every save: the skill and docs commands' modules (and yaml's
+    dumper, the skill bundle) stay unimported; `pbk --help` still lists every command."""
+    code = textwrap.dedent(
+        """
+        import sys
+        from python_backend_kit.cli.main import main
+        main(["check", "-q", "app.py"])
+        print([m for m in ("python_backend_kit.cli.skill", "python_backend_kit.cli.docs", "python_backend_kit.skill") if m in sys.modules], file=sys.stderr)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project)
+    assert proc.stderr.strip() == "[]", proc.stderr
+    helped = subprocess.run([sys.executable, "-m", "python_backend_kit.cli.main", "--help"], capture_output=True, text=True)
+    assert all(command in helped.stdout for command in ("check", "rule", "skill", "docs"))
+
+
 def test_broken_pipe_is_quiet(project):
     _many_files(project)
     proc = subprocess.run(

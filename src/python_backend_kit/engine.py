@@ -352,6 +352,9 @@ class _Plan:
         self.calls_by_name: dict[str | None, tuple[int, ...]] = {}
         self.names_by_id: dict[str, tuple[int, ...]] = {}
         self.bound_names: tuple[int, ...] = ()
+        # node types the walk only descends through under this plan (no
+        # handler, no model update): type -> child fields; filled by the walks
+        self.quiet: dict[type, tuple[str, ...]] = {}
         owners = (*self.analyses, *(cls for _, cls in chosen))
         for owner, cls in enumerate(owners):
             if "handlers" not in vars(cls):
@@ -527,6 +530,7 @@ class FileCheck:
         self.enter, self.leave = plan.enter, plan.leave
         self.calls_first, self.calls_by_name = plan.calls_first, plan.calls_by_name
         self.names_by_id, self.bound_names = plan.names_by_id, plan.bound_names
+        self.quiet = plan.quiet
 
     def attach(self, check: Check) -> None:
         """Run one more check object on this file, seeing every node it subscribes to
@@ -540,6 +544,7 @@ class FileCheck:
                 self.handler_codes.append(check.ctx.code)
                 table[node_type] = (*table.get(node_type, ()), len(self.handlers) - 1)
             setattr(self, table_name, table)
+        self.quiet = {}  # the plan's list of quiet node types does not know this check
 
     # -- reporting ------------------------------------------------------
     def add(self, code: str, node: ast.AST, args: dict[str, object]) -> None:
@@ -628,6 +633,9 @@ class FileCheck:
         indexed = bool(calls_first or calls_by_name)
         aliases = model.import_aliases  # `from m import f as g`: calls of g count as calls of f
         names_by_id, bound_names = self.names_by_id, self.bound_names
+        name_enter, name_leave = enter.get(Name), leave.get(Name)
+        constant_enter, constant_leave = enter.get(Constant), leave.get(Constant)
+        quiet = self.quiet
         handlers = self.handlers  # replaced in place when a check fails (see _drop_handlers)
         model_calls = model.call_updates()
         while stack:
@@ -643,24 +651,33 @@ class FileCheck:
                 elif names_by_id:
                     key = node.id
                     filtered = names_by_id.get(aliases.get(key, key))
-                slots = enter.get(Name)
-                if slots is not None:
+                if name_enter is not None:
                     # the dispatch loop, inlined: Name is a fifth of all nodes
-                    for slot in slots:
+                    for slot in name_enter:
                         try:
                             handlers[slot](node)
                         except Exception as exc:  # one broken rule must not lose the others
                             self.internal_error(self.handler_codes[slot], exc, node)
                 if filtered is not None:
                     dispatch(filtered, node)
-                if Name in leave:
-                    dispatch(leave[Name], node)
+                if name_leave is not None:
+                    dispatch(name_leave, node)
                 continue
             if cls is Constant:
-                if Constant in enter:
-                    dispatch(enter[Constant], node)
-                if Constant in leave:
-                    dispatch(leave[Constant], node)
+                if constant_enter is not None:
+                    dispatch(constant_enter, node)
+                if constant_leave is not None:
+                    dispatch(constant_leave, node)
+                continue
+            fields = quiet.get(cls)
+            if fields is not None:  # nothing to do here but descend
+                for name in fields:
+                    value = getattr(node, name, None)
+                    if value.__class__ is list:
+                        if value:
+                            extend(value[::-1])
+                    elif value is not None:
+                        push(value)
                 continue
 
             shape = shapes.get(cls) or _shape(cls)
@@ -686,6 +703,7 @@ class FileCheck:
                         dispatch(slots, node)
                 continue
             if kind == _IGNORED:
+                quiet[cls] = ()
                 continue
 
             update = shape[2]
@@ -711,16 +729,20 @@ class FileCheck:
                         update(node)
                     except Exception as exc:
                         self.model_error(exc, node)
-            if cls is Call and indexed:
-                slots = calls_first.get(key)
-                if slots is not None:
-                    dispatch(slots, node)
-                slots = enter.get(cls)
-                if slots is not None:
-                    dispatch(slots, node)
-                slots = calls_by_name.get(key)
-                if slots is not None:
-                    dispatch(slots, node)
+                if indexed:
+                    slots = calls_first.get(key)
+                    if slots is not None:
+                        dispatch(slots, node)
+                    slots = enter.get(cls)
+                    if slots is not None:
+                        dispatch(slots, node)
+                    slots = calls_by_name.get(key)
+                    if slots is not None:
+                        dispatch(slots, node)
+                else:
+                    slots = enter.get(cls)
+                    if slots is not None:
+                        dispatch(slots, node)
             else:
                 slots = enter.get(cls)
                 if slots is not None:
@@ -729,6 +751,8 @@ class FileCheck:
                             handlers[slot](node)
                         except Exception as exc:  # one broken rule must not lose the others
                             self.internal_error(self.handler_codes[slot], exc, node)
+                elif kind == _PLAIN and shape[2] is None and cls not in leave:
+                    quiet[cls] = shape[1]  # next time: straight to the children
 
             if kind == _PLAIN:
                 if cls in leave:

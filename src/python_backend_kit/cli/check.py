@@ -75,14 +75,17 @@ def _pattern_matches(pattern: str, absolute: str, root: str) -> bool:
     return any(fnmatch.fnmatchcase(rel, c) or fnmatch.fnmatchcase(absolute, c) for c in candidates)
 
 
-def _shown(path: Path) -> str:
+def _shown(path: Path, cwd: str | None = None) -> str:
     """Paths below the working directory are shown relative to it, as ruff does."""
     text = str(path)
+    if text in (".", ""):
+        return text
+    text = os.path.normpath(text)
     if os.path.isabs(text):
-        rel = os.path.relpath(text)
-        if not rel.startswith(os.pardir):
-            return rel
-    return os.path.normpath(text) if text not in (".", "") else text
+        below = os.path.join(cwd or os.getcwd(), "")  # with a trailing separator
+        if text.startswith(below):
+            return text[len(below):]
+    return text
 
 
 def _row(shown: str, finding: Finding, lines: dict[int, str], rules: dict[str, Rule]) -> Row:
@@ -123,11 +126,14 @@ def run_check(args: argparse.Namespace) -> int:
     respect_gitignore = config.respect_gitignore and not args.no_respect_gitignore
 
     root = str(config.root)
+    cwd = os.getcwd()
     tasks: list[Task] = []
     for path in discover(paths, config.exclude, respect_gitignore, config.root, args.force_exclude or config.force_exclude):
-        absolute = os.path.abspath(path)
-        ignored = tuple(sorted({c for pattern, codes in per_file if _pattern_matches(pattern, absolute, root) for c in codes}))
-        tasks.append((str(path), _shown(path), ignored))
+        ignored: tuple[str, ...] = ()
+        if per_file:
+            absolute = os.path.abspath(path)
+            ignored = tuple(sorted({c for pattern, codes in per_file if _pattern_matches(pattern, absolute, root) for c in codes}))
+        tasks.append((str(path), _shown(path, cwd), ignored))
     if not tasks and not args.quiet:
         print("warning: no Python files found under the given paths", file=sys.stderr)
 

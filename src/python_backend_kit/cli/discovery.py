@@ -308,7 +308,7 @@ def discover(
     excluded = Excluder(exclude, root)
     seen: set[str] = set()
     for given in paths:
-        if given.is_file() or not given.exists():
+        if os.path.isfile(given) or not os.path.exists(given):
             key = os.path.abspath(given)
             if key in seen or (force_exclude and force_excluded(given, excluded)):
                 continue

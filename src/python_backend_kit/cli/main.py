@@ -86,14 +86,28 @@ def _bundle_parsers(commands: argparse._SubParsersAction) -> None:
     commands.choices["docs"].set_defaults(handler=".docs:run_docs")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (when *command* is ``check`` or ``rule``) only
+    that command's: ``pbk check`` runs on every save, and the other
+    commands' modules are not worth importing for it."""
     parser = _Parser(prog="pbk", description="python-backend-kit: rules for correct async Python backends")
     parser.add_argument("--version", action="version", version=f"pbk {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, required=True, metavar="COMMAND")
+    if command in _LIGHT_COMMANDS:
+        _LIGHT_COMMANDS[command](commands)
+        return parser
     _check_parser(commands)
     _rule_parser(commands)
     _bundle_parsers(commands)
     return parser
+
+
+_LIGHT_COMMANDS = {"check": _check_parser, "rule": _rule_parser}
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in *argv*, when it comes first (pbk takes no global option with a value)."""
+    return argv[0] if argv else None
 
 
 def _is_user_error(exc: BaseException) -> bool:
@@ -108,7 +122,8 @@ def _is_user_error(exc: BaseException) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        arguments = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(_command(arguments)).parse_args(arguments)
         module_name, _, function = args.handler.partition(":")
         from importlib import import_module
 

@@ -53,7 +53,7 @@ def suppressed_by_noqa(line_text: str, code: str) -> bool:
     return any(code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c)
 
 
-def check_file(path: Path, settings: Settings, display: str | None = None) -> FileResult:
+def check_file(path: str | Path, settings: Settings, display: str | None = None) -> FileResult:
     result = FileResult(path=display or str(path))
     try:
         with open(path, "rb") as handle:
@@ -139,7 +139,7 @@ def _check_task(task: Task) -> Outcome:
             _file_settings[ignored] = file_settings
     else:
         file_settings = settings
-    result = check_file(Path(path), file_settings, shown)
+    result = check_file(path, file_settings, shown)
     result.findings = [
         f for f in result.findings
         if f.code in file_settings.codes or (f.code in builtin_codes and not _matches(f.code, ignored))
