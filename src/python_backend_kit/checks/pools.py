@@ -843,7 +843,7 @@ class StateKinds(Check):
 REDIS_DEPRECATED_CLOSE = {REDIS_ASYNC: frozenset({"close"})}
 
 
-@rule("PBK407", needs_text=("redis",), needs_text_too=kind_texts(frozenset(REDIS_DEPRECATED_CLOSE)))
+@rule("PBK407", needs_text=("redis",))
 class RedisCloseDeprecated(StateKinds):
     def methods(self) -> dict[str, frozenset[str]]:
         return REDIS_DEPRECATED_CLOSE
@@ -893,7 +893,7 @@ ASYNC_CLOSE_METHODS: dict[str, frozenset[str]] = {
 }
 
 
-@rule("PBK409", needs_text=RESOURCE_MODULES, needs_text_too=kind_texts(frozenset(ASYNC_CLOSE_METHODS)), calls=CALLBACK_REGISTRARS)
+@rule("PBK409", needs_text=RESOURCE_MODULES, calls=CALLBACK_REGISTRARS)
 class CloseNotAwaited(StateKinds):
     def methods(self) -> dict[str, frozenset[str]]:
         return ASYNC_CLOSE_METHODS
