@@ -24,6 +24,8 @@ _DEPRECATED_NAMES = frozenset(DEPRECATED_RESPONSES.values())
 MATCH_ALL_REGEXES = frozenset({".*", "^.*$", ".+", "^.+$", "(.*)"})
 EVENT_METHODS = frozenset({"on_event", "add_event_handler"})
 EVENT_KEYWORDS = ("on_startup", "on_shutdown")
+# a file registering an event handler names one of these
+EVENT_TEXTS = (*sorted(EVENT_METHODS), *EVENT_KEYWORDS)
 # constructors that accept (or used to accept) on_startup=/on_shutdown=
 EVENT_CONSTRUCTORS = APP_CLASSES | {"starlette.routing.Router"}
 STATUS_CONSTANT = re.compile(r"^(?:fastapi|starlette)\.status\.HTTP_\d{3}(?:_[A-Z0-9_]+)?$")
@@ -101,7 +103,7 @@ class _Generators(Check):
 # -- PBK201 / PBK210: startup and shutdown handlers ------------------------------
 
 
-@rule("PBK201", needs_text=("fastapi", "starlette"), calls=EVENT_METHODS | last_names(EVENT_CONSTRUCTORS))
+@rule("PBK201", needs_text=("fastapi", "starlette"), needs_text_too=EVENT_TEXTS, calls=EVENT_METHODS | last_names(EVENT_CONSTRUCTORS))
 class OnEventHandler(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -151,7 +153,7 @@ class OnEventHandler(Check):
                 self.report(node, call=f"{_call_text(func)}({', '.join(f'{k}=...' for k in used)})")
 
 
-@rule("PBK210", needs_text=("fastapi", "starlette"), calls=EVENT_METHODS | last_names(FASTAPI_CLASSES))
+@rule("PBK210", needs_text=("fastapi", "starlette"), needs_text_too=EVENT_TEXTS, calls=EVENT_METHODS | last_names(FASTAPI_CLASSES))
 class EventHandlerIgnoredByLifespan(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -233,7 +235,7 @@ def session_created_in_route(node: ast.Call, ctx: RuleContext) -> None:
 # -- PBK204: ORJSONResponse / UJSONResponse ----------------------------------------
 
 
-@rule("PBK204", needs_text=("fastapi", "starlette"))
+@rule("PBK204", needs_text=("fastapi", "starlette"), needs_text_too=tuple(sorted(_DEPRECATED_NAMES)))
 class DeprecatedJSONResponseClass(Check):
     names = _DEPRECATED_NAMES
     def __init__(self, ctx: RuleContext) -> None:
@@ -328,7 +330,7 @@ def _builds_response(node: ast.Call) -> bool:
     return name.endswith("Response")
 
 
-@rule("PBK209", needs_text=("fastapi", "starlette"))
+@rule("PBK209", needs_text=("fastapi", "starlette"), needs_text_too=tuple(sorted(last_names(CORS_CLASSES))))
 class CorsMiddlewareNotOutermost(Check):
     """Counts a later middleware only when it can answer a request itself.
 
