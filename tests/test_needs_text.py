@@ -114,3 +114,58 @@ def test_session_rules_skip_files_without_a_session():
     assert not FileCheck(parse(models), settings, "<test>", models).checks
     uses = models + "\nasync def f(session: AsyncSession):\n    session.commit()\n"
     assert len(FileCheck(parse(uses), settings, "<test>", uses).checks) == 2
+
+
+# -- annotations: walked only where FastAPI can declare dependencies in them -------------------
+
+ANNOTATED = """\
+from typing import Annotated
+
+def handler(a: Annotated[int, Marker(1)], b=Default(2)) -> Returned(3):
+    local: Declared(4) = Value(5)
+"""
+
+
+def _calls_seen(source: str, with_source: bool = True) -> list[str]:
+    seen: list[str] = []
+
+    @rule("PBK999")
+    class CallSpy(Check):
+        def visit_Call(self, node: ast.Call) -> None:
+            seen.append(node.func.id)
+
+    try:
+        FileCheck(parse(source), Settings(codes=frozenset({"PBK999"})), "<test>", source if with_source else None).run()
+    finally:
+        del REGISTRY["PBK999"]
+    return seen
+
+
+def test_annotations_are_not_walked_in_a_file_without_fastapi():
+    assert _calls_seen(ANNOTATED) == ["Default", "Value"]
+
+
+def test_annotations_are_walked_in_a_file_naming_fastapi():
+    source = "import fastapi\n" + ANNOTATED
+    assert _calls_seen(source) == ["Marker", "Default", "Returned", "Declared", "Value"]
+
+
+def test_annotations_are_walked_without_the_source():
+    assert sorted(_calls_seen(ANNOTATED, with_source=False)) == ["Declared", "Default", "Marker", "Returned", "Value"]
+
+
+def test_a_dependency_declared_in_an_annotation_is_still_known():
+    source = (
+        "from typing import Annotated\n"
+        "from fastapi import Depends, FastAPI\n\n"
+        "app = FastAPI()\n\n"
+        "async def get_db():\n"
+        "    yield 1\n\n"
+        "@app.get('/')\n"
+        "async def read(db: Annotated[int, Depends(get_db)]):\n"
+        "    return db\n"
+    )
+    check = FileCheck(parse(source), Settings(codes=frozenset({"PBK113"})), "<test>", source)
+    check.run()
+    get_db = check.tree.body[3]
+    assert check.model.fastapi.is_dependency(get_db)

@@ -45,6 +45,13 @@ tests/test_call_index.py runs every example with and without the index.
 only at some names read declares ``names`` (identifiers, as imported), and
 one that looks only at names being bound declares ``bound_names_only``.
 
+Type annotations (parameters, returns, ``x: T = ...``) are a tenth of the
+nodes of typed code and hold nothing the rules look for, except FastAPI's
+``Annotated[T, Depends(f)]``: the walk skips them in files that do not name
+``fastapi`` (``FastAPIRoles.ANNOTATION_TEXTS``), and walks them everywhere
+without the source. The model reads the annotations it needs (receiver
+kinds) straight from the nodes, never through the walk.
+
 Rules that need the same per-file analysis (several rules reading one data
 flow) share it instead of each walking its own copy: a check class attribute
 ``analysis = SomeAnalysis`` (a :class:`Check` subclass with ``visit_``/
@@ -66,6 +73,7 @@ from typing import Any, Callable, NamedTuple
 from .checks import load_checks
 from .checks.registry import REGISTRY, Check, RuleContext
 from .model import SemanticModel
+from .model.fastapi import FastAPIRoles
 from .model.scopes import Scope, scope_kind
 
 INTERNAL_ERROR = "PBK000"
@@ -155,10 +163,14 @@ class _Shape(NamedTuple):
 
 
 _shapes: dict[type, _Shape] = {}
+# the same without the fields that hold type annotations (see FileCheck)
+_lean_shapes: dict[type, _Shape] = {}
+_ANNOTATION_FIELDS = {"arg": "annotation", "AnnAssign": "annotation", "FunctionDef": "returns", "AsyncFunctionDef": "returns"}
 
 
-def _shape(cls: type) -> _Shape:
-    shape = _shapes.get(cls)
+def _shape(cls: type, lean: bool = False) -> _Shape:
+    table = _lean_shapes if lean else _shapes
+    shape = table.get(cls)
     if shape is not None:
         return shape
     if cls is tuple:  # a mark: (what, node)
@@ -167,6 +179,8 @@ def _shape(cls: type) -> _Shape:
         shape = _Shape(_IGNORED, (), None)  # None in Dict.keys, stray strings
     else:
         fields = child_fields(cls)
+        if lean:
+            fields = tuple(f for f in fields if f != _ANNOTATION_FIELDS.get(cls.__name__))
         kind = _PLAIN
         if cls in _SCOPE_TYPES:
             kind = _SCOPE
@@ -174,7 +188,7 @@ def _shape(cls: type) -> _Shape:
         elif cls in _COMPREHENSIONS:
             kind = _COMPREHENSION
         shape = _Shape(kind, fields[::-1], _MODEL_UPDATES.get(cls))
-    _shapes[cls] = shape
+    table[cls] = shape
     return shape
 
 
@@ -334,8 +348,9 @@ class _Plan:
     identifier) to the indexes of handlers in the file's handler list.
     """
 
-    def __init__(self, chosen: tuple[tuple[str, type[Check]], ...], settings: Settings, index_calls: bool) -> None:
+    def __init__(self, chosen: tuple[tuple[str, type[Check]], ...], settings: Settings, index_calls: bool, walk_annotations: bool = True) -> None:
         self.checks = chosen
+        self.walk_annotations = walk_annotations
         # the shared analyses the checks name, in order of first use
         self.analyses: tuple[type[Check], ...] = tuple(dict.fromkeys(a for _, cls in chosen if (a := getattr(cls, "analysis", None))))
         labels = [f"analysis {factory.__name__}" for factory in self.analyses]
@@ -386,6 +401,10 @@ class _Plan:
             self.leave[node_type] = (*self.leave.get(node_type, ()), self._slot(owner, attr))
 
 
+# the pseudo-code under which _Plans records whether a file's annotations are walked
+_ANNOTATIONS = "annotations"
+
+
 class _Plans:
     """The plans for one configuration, by which needed texts a file contains."""
 
@@ -395,6 +414,7 @@ class _Plans:
         self.index_calls = index_calls
         self.registry_version = REGISTRY.version
         needs = {code: _needed_texts(cls, settings) for code, cls in chosen}
+        needs[_ANNOTATIONS] = (FastAPIRoles.ANNOTATION_TEXTS,)  # whether the walk needs the annotations
         # each distinct group of strings, and each distinct combination of
         # groups a check requires, is looked for once per file
         # every string, distinct group of strings, and distinct combination of
@@ -410,7 +430,7 @@ class _Plans:
         self.by_found: dict[tuple[bool, ...] | None, _Plan] = {}
         # many combinations of texts found select the same checks: one plan
         # each, kept only while some combination in by_found uses it
-        self.by_checks: weakref.WeakValueDictionary[tuple[str, ...], _Plan] = weakref.WeakValueDictionary()
+        self.by_checks: weakref.WeakValueDictionary[tuple[object, ...], _Plan] = weakref.WeakValueDictionary()
 
     def found_in(self, source: str | bytes) -> tuple[bool, ...]:
         """Per requirement: whether *source* holds a string of each of its groups.
@@ -447,10 +467,11 @@ class _Plans:
             if len(by_found) >= _MAX_PLANS:  # bounded: memory stays flat over a large tree
                 del by_found[next(iter(by_found))]  # the least recently used
             wanted = self._wanted(found)
-            codes = tuple(code for code, _ in wanted)
-            plan = self.by_checks.get(codes)
+            walk_annotations = found is None or found[self.requirement_of[_ANNOTATIONS]]
+            key = (*(code for code, _ in wanted), walk_annotations)
+            plan = self.by_checks.get(key)
             if plan is None:
-                plan = self.by_checks[codes] = _Plan(wanted, self.settings, self.index_calls)
+                plan = self.by_checks[key] = _Plan(wanted, self.settings, self.index_calls, walk_annotations)
         by_found[found] = plan  # (re)inserted last: the order is by last use
         return plan
 
@@ -531,6 +552,7 @@ class FileCheck:
         self.calls_first, self.calls_by_name = plan.calls_first, plan.calls_by_name
         self.names_by_id, self.bound_names = plan.names_by_id, plan.bound_names
         self.quiet = plan.quiet
+        self.walk_annotations = plan.walk_annotations
 
     def attach(self, check: Check) -> None:
         """Run one more check object on this file, seeing every node it subscribes to
@@ -625,7 +647,8 @@ class FileCheck:
         dispatch = self._dispatch
         stack: list[Any] = [self.tree]
         push, pop, extend = stack.append, stack.pop, stack.extend
-        shapes = _shapes
+        lean = not self.walk_annotations
+        shapes = _lean_shapes if lean else _shapes
         Name, Constant, Load = ast.Name, ast.Constant, ast.Load
         Call, Attribute = ast.Call, ast.Attribute
         bind = model.bind
@@ -680,7 +703,7 @@ class FileCheck:
                         push(value)
                 continue
 
-            shape = shapes.get(cls) or _shape(cls)
+            shape = shapes.get(cls) or _shape(cls, lean)
             kind = shape[0]
             if kind == _MARK:
                 what, node = node
