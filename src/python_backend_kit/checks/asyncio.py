@@ -756,7 +756,8 @@ class RaiseCancelledError(Check):
 
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
-        # open `if` statements: (function, re-delivers a cancellation)
+        # open `if` statements: (function, the if, it sits in a finally block);
+        # their conditions are read only when a CancelledError is raised under them
         self.conditions: list[tuple[ast.AST | None, ast.If, bool]] = []
         self.in_finally: set[int] = set()
 
@@ -766,8 +767,7 @@ class RaiseCancelledError(Check):
     visit_TryStar = visit_Try
 
     def visit_If(self, node: ast.If) -> None:
-        redelivers = id(node) in self.in_finally or _mentions_cancellation(node.test)
-        self.conditions.append((self.model.function, node, redelivers))
+        self.conditions.append((self.model.function, node, id(node) in self.in_finally))
 
     def leave_If(self, node: ast.If) -> None:
         if self.conditions and self.conditions[-1][1] is node:
@@ -781,6 +781,6 @@ class RaiseCancelledError(Check):
         if self.model.qualname(target) not in ASYNCIO_CANCELLED or id(node) in self.in_finally:
             return
         function = self.model.function
-        if any(redelivers for owner, _, redelivers in self.conditions if owner is function):
-            return
+        if any(in_finally or _mentions_cancellation(if_node.test) for owner, if_node, in_finally in self.conditions if owner is function):
+            return  # re-delivered
         self.report(node)
