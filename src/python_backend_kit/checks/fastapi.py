@@ -7,6 +7,7 @@ import re
 
 from ..model.fastapi import APP_CLASSES, BACKGROUND_TASKS, parameters_with_defaults
 from ..model.receivers import ASYNC_SESSION, FASTAPI_APP, LOOP, SESSION, attribute_chain
+from ..model.names import covering_texts
 from ..model.scopes import CLASS, parameter_names
 from .common import TASK_FACTORIES, last_names
 from .registry import Check, RuleContext, rule
@@ -235,7 +236,7 @@ def session_created_in_route(node: ast.Call, ctx: RuleContext) -> None:
 # -- PBK204: ORJSONResponse / UJSONResponse ----------------------------------------
 
 
-@rule("PBK204", needs_text=("fastapi", "starlette"), needs_text_too=tuple(sorted(_DEPRECATED_NAMES)))
+@rule("PBK204", needs_text=("fastapi", "starlette"), needs_text_too=covering_texts(_DEPRECATED_NAMES))
 class DeprecatedJSONResponseClass(Check):
     names = _DEPRECATED_NAMES
     def __init__(self, ctx: RuleContext) -> None:
@@ -330,7 +331,7 @@ def _builds_response(node: ast.Call) -> bool:
     return name.endswith("Response")
 
 
-@rule("PBK209", needs_text=("fastapi", "starlette"), needs_text_too=tuple(sorted(last_names(CORS_CLASSES))))
+@rule("PBK209", needs_text=("fastapi", "starlette"), needs_text_too=covering_texts(last_names(CORS_CLASSES)))
 class CorsMiddlewareNotOutermost(Check):
     """Counts a later middleware only when it can answer a request itself.
 

@@ -27,7 +27,7 @@ from ..model.receivers import (
     attribute_chain,
     kind_texts,
 )
-from ..model.names import last_name
+from ..model.names import covering_texts, last_name
 from ..model.scopes import CLASS, FUNCTION, LAMBDA
 from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR, last_names
 from .registry import Check, RuleContext, rule
@@ -88,8 +88,7 @@ RESOURCES: dict[str, Spec] = {
 
 # PBK401-PBK404 judge only functions that create a resource, so a file must
 # name one of these (any spelling of a creation call ends in its last name)
-_LAST_NAMES = {qualname.rpartition(".")[2] for qualname in RESOURCES}
-CREATION_TEXTS = tuple(sorted(name for name in _LAST_NAMES if not any(other != name and other in name for other in _LAST_NAMES)))
+CREATION_TEXTS = covering_texts(last_names(RESOURCES))
 RESOURCE_MODULES = ("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel")
 # PBK401: what a path operation or dependency must not build per request
 PER_REQUEST_GROUPS = frozenset({ENGINE, SYNC_ENGINE, PG_POOL, AIOHTTP, HTTPX, REDIS, REDIS_POOL})
@@ -893,7 +892,7 @@ ASYNC_CLOSE_METHODS: dict[str, frozenset[str]] = {
 }
 
 
-@rule("PBK409", needs_text=RESOURCE_MODULES, calls=CALLBACK_REGISTRARS)
+@rule("PBK409", needs_text=RESOURCE_MODULES, needs_text_too=kind_texts(frozenset(ASYNC_CLOSE_METHODS)), calls=CALLBACK_REGISTRARS)
 class CloseNotAwaited(StateKinds):
     def methods(self) -> dict[str, frozenset[str]]:
         return ASYNC_CLOSE_METHODS

@@ -23,6 +23,7 @@ from ..model.receivers import (
     attribute_chain,
     kind_texts,
 )
+from ..model.names import covering_texts
 from ..model.scopes import COMPREHENSION, FUNCTION
 from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR, last_names
 from .registry import Check, RuleContext, rule
@@ -118,7 +119,11 @@ ASYNC_SESSIONMAKERS = frozenset({"sqlalchemy.ext.asyncio.async_sessionmaker", "s
 SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"})
 
 
-@rule("PBK301", ast.Call, needs_text=("sqlalchemy", "sqlmodel"), calls=last_names(ASYNC_SESSION_CLASSES, ASYNC_SESSIONMAKERS, SESSIONMAKERS))
+# PBK301 looks only at these calls: a file without their names has nothing to report
+_PBK301_CALLS = last_names(ASYNC_SESSION_CLASSES, ASYNC_SESSIONMAKERS, SESSIONMAKERS)
+
+
+@rule("PBK301", ast.Call, needs_text=("sqlalchemy", "sqlmodel"), needs_text_too=covering_texts(_PBK301_CALLS), calls=_PBK301_CALLS)
 def expire_on_commit(node: ast.Call, ctx: RuleContext) -> None:
     model = ctx.model
     qualname = model.call_name(node)
@@ -148,7 +153,7 @@ DYNAMIC_MAPPED = frozenset({"sqlalchemy.orm.DynamicMapped", "sqlalchemy.orm.base
 _LAZY_FLAGGED = {"select": "'select'", True: "True", "dynamic": "'dynamic'"}
 
 
-@rule("PBK302", needs_text=("sqlalchemy", "sqlmodel"), calls=last_names(RELATIONSHIPS))
+@rule("PBK302", needs_text=("sqlalchemy", "sqlmodel"), needs_text_too=covering_texts(last_names(RELATIONSHIPS)), calls=last_names(RELATIONSHIPS))
 class ImplicitLazyLoad(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)

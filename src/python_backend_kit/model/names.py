@@ -66,6 +66,12 @@ def last_name(expr: ast.expr) -> str | None:
     return None
 
 
+def covering_texts(names: set[str] | frozenset[str]) -> tuple[str, ...]:
+    """*names* without those that contain another (a text search for the
+    shorter one finds both), sorted: for a check's ``needs_text``."""
+    return tuple(sorted(name for name in names if not any(other != name and other in name for other in names)))
+
+
 def parse_annotation(text: str) -> ast.expr | None:
     """The expression a string annotation holds (``x: "AsyncSession"``); None when it does not parse."""
     try:

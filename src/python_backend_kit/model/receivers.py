@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 
-from .names import dotted_parts, last_name
+from .names import covering_texts, dotted_parts, last_name
 
 LOOP = "asyncio.loop"
 # SQLAlchemy
@@ -203,9 +203,7 @@ def kind_texts(kinds: frozenset[str] | set[str]) -> tuple[str, ...]:
                 grown = True
     qualnames = [q for table in (CLASS_KINDS, FACTORY_KINDS) for q, kind in table.items() if kind in wanted]
     qualnames += [q for q, resolver in CALL_RESOLVERS.items() if not RESOLVED_KINDS[resolver].isdisjoint(wanted)]
-    names = {q.rpartition(".")[2] for q in qualnames}
-    # a name that contains another is found by the shorter one
-    return tuple(sorted(name for name in names if not any(other != name and other in name for other in names)))
+    return covering_texts({q.rpartition(".")[2] for q in qualnames})
 
 _WRAPPERS = ("typing.Annotated", "typing_extensions.Annotated", "typing.Optional", "typing_extensions.Optional")
 
