@@ -169,3 +169,52 @@ def test_a_dependency_declared_in_an_annotation_is_still_known():
     check.run()
     get_db = check.tree.body[3]
     assert check.model.fastapi.is_dependency(get_db)
+
+
+# -- needs_import: module names looked for on the import lines only ---------------------------
+
+
+def test_import_lines_keep_every_import_statement():
+    from python_backend_kit.engine import import_lines
+
+    source = 'x = "fastapi"\nfrom fastapi import (\n    Depends,\n)\ndef f():\n    import redis.asyncio as r\ny = 1\n'
+    assert import_lines(source) == "from fastapi import (\n    import redis.asyncio as r"
+    assert import_lines(source.encode()) == import_lines(source).encode()
+    assert import_lines("x = 1\n") == ""
+    # a backslash carries the module onto the line of the word import
+    assert import_lines("from \\\n    fastapi \\\n import x\n") == "from \\\n    fastapi \\\n import x"
+    assert import_lines(b"from \\\r\n  starlette import y\r\n") == b"from \\\r\n  starlette import y\r"
+
+
+@pytest.fixture
+def importing_check(monkeypatch):
+    seen: list[str] = []
+
+    class Importing(Check):
+        needs_import = ("fastapi", "starlette")
+
+        def visit_Module(self, node):
+            seen.append("ran")
+
+    Importing.code = "PBK195"
+    Importing.handlers = _collect_handlers(Importing)
+    monkeypatch.setitem(REGISTRY, "PBK195", Importing)
+    monkeypatch.setattr(engine, "_chosen_by_codes", {})
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("source", "ran"),
+    [
+        ("from fastapi import FastAPI\n", True),
+        ("import starlette.responses as r\n", True),
+        ("def f():\n    from fastapi import Depends\n", True),
+        ("from \\\n    fastapi import Depends\n", True),
+        ('"""Works well with fastapi."""\nx = 1  # fastapi\n', False),
+        ("from myapp import fastapi_settings_helper_x\n", True),  # a superset is fine: the rule runs and finds nothing
+        ("x = 1\n", False),
+    ],
+)
+def test_needs_import_looks_at_import_lines(importing_check, source, ran):
+    check_source(source, Settings(codes=frozenset({"PBK195"})))
+    assert importing_check == (["ran"] if ran else [])

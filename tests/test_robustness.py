@@ -412,7 +412,7 @@ def test_every_rule_declares_the_text_it_needs():
     from python_backend_kit.checks.registry import REGISTRY
 
     load_checks()
-    missing = [code for code, cls in REGISTRY.items() if not getattr(cls, "needs_text", None)]
+    missing = [code for code, cls in REGISTRY.items() if not (getattr(cls, "needs_text", None) or getattr(cls, "needs_import", None))]
     assert missing == []
 
 

@@ -17,19 +17,23 @@ per configuration and set of needed texts found (see below); setting up a
 file only creates the check objects and binds their handlers.
 
 Rules that can only fire when some text occurs in the file may declare it:
-a check class attribute ``needs_text = ("fastapi",)`` (any one of the
+a check class attribute ``needs_text = ("async",)`` (any one of the
 strings must occur in the source) lets the engine skip the check on files
 that lack all of them, when the caller passes the source (``check_source``,
 ``FileCheck(..., source=...)``). Without the source every check runs. The
-strings must be ones that any file the rule could fire on contains (e.g. a
-module name that must be imported), so skipping never loses a finding.
+strings must be ones that any file the rule could fire on contains, so
+skipping never loses a finding. Rules that act through qualified names
+(``fastapi.Depends``, ``sqlalchemy.orm.relationship``) can only fire on a
+file that imports the module: ``needs_import = ("fastapi", "starlette")``
+looks for the module names on the lines of import statements only (a
+fraction of the text, see :func:`import_lines`), and either kind counts.
 ``needs_text_option = "session-factories"`` adds the parts of the names the
 user configured in that option. ``needs_text_too`` is a second group of
 strings of which one must occur as well (PBK401-PBK404 need a resource
 module and the name of a creation call). ``@rule(code, ...,
-needs_text=(...), needs_text_too=(...))`` sets them for a check. Each
-string is searched for at most once per file, and only while some rule
-still needs it.
+needs_import=(...), needs_text_too=(...))`` sets them for a check. Each
+needle is looked for at most once per file, and only while some rule still
+needs it.
 
 Most calls in a file are of no interest to a given rule, and a ``Call``
 handler runs for every call. A check that looks only at calls of certain
@@ -47,8 +51,8 @@ one that looks only at names being bound declares ``bound_names_only``.
 
 Type annotations (parameters, returns, ``x: T = ...``) are a tenth of the
 nodes of typed code and hold nothing the rules look for, except FastAPI's
-``Annotated[T, Depends(f)]``: the walk skips them in files that do not name
-``fastapi`` (``FastAPIRoles.ANNOTATION_TEXTS``), and walks them everywhere
+``Annotated[T, Depends(f)]``: the walk skips them in files that do not
+import ``fastapi`` (``FastAPIRoles.ANNOTATION_IMPORTS``), and walks them everywhere
 without the source. The model reads the annotations it needs (receiver
 kinds) straight from the nodes, never through the walk.
 
@@ -68,7 +72,7 @@ import ast
 import gc
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple
+from typing import Any, AnyStr, Callable, NamedTuple
 
 from .checks import load_checks
 from .checks.registry import REGISTRY, Check, RuleContext
@@ -298,23 +302,50 @@ def _handlers_of(cls: type[Check]) -> dict[str, list[tuple[type, str]]]:
     return _collect_handlers(cls)
 
 
-def _needed_texts(cls: type[Check], settings: Settings) -> tuple[tuple[str, ...], ...]:
-    """The groups of strings the rule needs (the file must contain one string
-    of each group): its ``needs_text`` and, if set, its ``needs_text_too``.
-    The parts of the names configured in the option named by
-    ``needs_text_option`` join every group (a configured session factory from
-    another module appears in the file under one of its names)."""
-    needs = tuple(getattr(cls, "needs_text", None) or ())
-    if not needs:
+Needle = tuple[str, bool]  # (text, looked for only on the lines of import statements)
+
+
+def _needed_texts(cls: type[Check], settings: Settings) -> tuple[tuple[Needle, ...], ...]:
+    """The groups of needles the rule needs (the file must hold one needle of
+    each group): its ``needs_import`` modules and ``needs_text`` strings and,
+    if set, its ``needs_text_too``. The parts of the names configured in the
+    option named by ``needs_text_option`` join every group (a configured
+    session factory from another module appears in the file under one of its
+    names)."""
+    first: tuple[Needle, ...] = (
+        *((module, True) for module in getattr(cls, "needs_import", None) or ()),
+        *((text, False) for text in getattr(cls, "needs_text", None) or ()),
+    )
+    if not first:
         return ()
     option = getattr(cls, "needs_text_option", None)
-    extra: tuple[str, ...] = ()
+    extra: tuple[Needle, ...] = ()
     if option:
-        extra = tuple(part for name in settings.options.get(option, ()) for part in str(name).split(".") if part and not part.startswith("__"))
-    too = tuple(getattr(cls, "needs_text_too", None) or ())
+        extra = tuple((part, False) for name in settings.options.get(option, ()) for part in str(name).split(".") if part and not part.startswith("__"))
+    too = tuple((text, False) for text in getattr(cls, "needs_text_too", None) or ())
     if too:
-        return ((*needs, *extra), (*too, *extra))
-    return ((*needs, *extra),)
+        return ((*first, *extra), (*too, *extra))
+    return ((*first, *extra),)
+
+
+def import_lines(source: AnyStr) -> AnyStr:
+    """The lines of *source* that hold the word ``import`` (with the lines a
+    backslash continues onto them): every import statement names its module
+    there, so a module the file imports is found in far less text."""
+    newline, word, continued, continued_crlf = ("\n", "import", "\\\n", "\\\r\n") if isinstance(source, str) else (b"\n", b"import", b"\\\n", b"\\\r\n")
+    find, rfind, endswith = source.find, source.rfind, source.endswith
+    lines = []
+    at = find(word)  # type: ignore[arg-type]
+    while at != -1:
+        start = rfind(newline, 0, at) + 1  # type: ignore[arg-type]
+        while start > 1 and (endswith(continued, 0, start) or endswith(continued_crlf, 0, start)):  # type: ignore[arg-type]
+            start = rfind(newline, 0, start - 1) + 1  # type: ignore[arg-type]
+        end = find(newline, at)  # type: ignore[arg-type]
+        if end == -1:
+            end = len(source)
+        lines.append(source[start:end])
+        at = find(word, end)  # type: ignore[arg-type]
+    return newline.join(lines)  # type: ignore[arg-type,return-value]
 
 
 _call_names_cache: dict[tuple[type, tuple[str, ...]], frozenset[str] | None] = {}
@@ -414,16 +445,16 @@ class _Plans:
         self.index_calls = index_calls
         self.registry_version = REGISTRY.version
         needs = {code: _needed_texts(cls, settings) for code, cls in chosen}
-        needs[_ANNOTATIONS] = (FastAPIRoles.ANNOTATION_TEXTS,)  # whether the walk needs the annotations
+        needs[_ANNOTATIONS] = (tuple((module, True) for module in FastAPIRoles.ANNOTATION_IMPORTS),)  # whether the walk needs the annotations
         # each distinct group of strings, and each distinct combination of
         # groups a check requires, is looked for once per file
         # every string, distinct group of strings, and distinct combination of
         # groups a check requires, is looked for at most once per file
         groups = tuple(dict.fromkeys(group for check_groups in needs.values() for group in check_groups))
-        texts = tuple(dict.fromkeys(text for group in groups for text in group))
-        self.texts: tuple[str, ...] = texts
-        self.encoded: tuple[bytes, ...] = tuple(t.encode() for t in texts)
-        self.groups: tuple[tuple[int, ...], ...] = tuple(tuple(texts.index(t) for t in group) for group in groups)
+        needles = tuple(dict.fromkeys(needle for group in groups for needle in group))
+        self.needles: tuple[Needle, ...] = needles
+        self.encoded: tuple[tuple[bytes, bool], ...] = tuple((text.encode(), in_imports) for text, in_imports in needles)
+        self.groups: tuple[tuple[int, ...], ...] = tuple(tuple(needles.index(n) for n in group) for group in groups)
         requirements = {code: tuple(groups.index(group) for group in check_groups) for code, check_groups in needs.items() if check_groups}
         self.requirements: tuple[tuple[int, ...], ...] = tuple(dict.fromkeys(requirements.values()))
         self.requirement_of: dict[str, int] = {code: self.requirements.index(req) for code, req in requirements.items()}
@@ -433,10 +464,11 @@ class _Plans:
         self.by_checks: weakref.WeakValueDictionary[tuple[object, ...], _Plan] = weakref.WeakValueDictionary()
 
     def found_in(self, source: str | bytes) -> tuple[bool, ...]:
-        """Per requirement: whether *source* holds a string of each of its groups.
-        A string is searched for only when a requirement still needs it."""
-        texts = self.encoded if isinstance(source, bytes) else self.texts
-        hits: list[bool | None] = [None] * len(texts)
+        """Per requirement: whether *source* holds a needle of each of its groups.
+        A needle is looked for only when a requirement still needs it."""
+        needles = self.encoded if isinstance(source, bytes) else self.needles
+        imports = None  # the import lines, cut out when a module is first looked for
+        hits: list[bool | None] = [None] * len(needles)
         groups: list[bool | None] = [None] * len(self.groups)
         found = []
         for requirement in self.requirements:
@@ -448,7 +480,14 @@ class _Plans:
                     for index in self.groups[group]:
                         hit = hits[index]
                         if hit is None:
-                            hit = hits[index] = texts[index] in source  # type: ignore[operator]
+                            text, in_imports = needles[index]
+                            if in_imports:
+                                if imports is None:
+                                    imports = import_lines(source)
+                                hit = text in imports  # type: ignore[operator]
+                            else:
+                                hit = text in source  # type: ignore[operator]
+                            hits[index] = hit
                         if hit:
                             group_hit = True
                             break

@@ -104,7 +104,7 @@ class _Generators(Check):
 # -- PBK201 / PBK210: startup and shutdown handlers ------------------------------
 
 
-@rule("PBK201", needs_text=("fastapi", "starlette"), needs_text_too=EVENT_TEXTS, calls=EVENT_METHODS | last_names(EVENT_CONSTRUCTORS))
+@rule("PBK201", needs_import=("fastapi", "starlette"), needs_text_too=EVENT_TEXTS, calls=EVENT_METHODS | last_names(EVENT_CONSTRUCTORS))
 class OnEventHandler(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -154,7 +154,7 @@ class OnEventHandler(Check):
                 self.report(node, call=f"{_call_text(func)}({', '.join(f'{k}=...' for k in used)})")
 
 
-@rule("PBK210", needs_text=("fastapi", "starlette"), needs_text_too=EVENT_TEXTS, calls=EVENT_METHODS | last_names(FASTAPI_CLASSES))
+@rule("PBK210", needs_import=("fastapi", "starlette"), needs_text_too=EVENT_TEXTS, calls=EVENT_METHODS | last_names(FASTAPI_CLASSES))
 class EventHandlerIgnoredByLifespan(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -192,7 +192,7 @@ class EventHandlerIgnoredByLifespan(Check):
 # -- PBK202: Depends(...) as a default value -------------------------------------
 
 
-@rule("PBK202", needs_text=("fastapi", "starlette"))
+@rule("PBK202", needs_import=("fastapi", "starlette"))
 class DependsAsDefault(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -217,7 +217,7 @@ class DependsAsDefault(Check):
 # -- PBK203: a session built inside a path operation -------------------------------
 
 
-@rule("PBK203", ast.Call, needs_text=("fastapi", "starlette"))
+@rule("PBK203", ast.Call, needs_import=("fastapi", "starlette"))
 def session_created_in_route(node: ast.Call, ctx: RuleContext) -> None:
     model = ctx.model
     verb = model.fastapi.route_verb(model.function)
@@ -236,7 +236,7 @@ def session_created_in_route(node: ast.Call, ctx: RuleContext) -> None:
 # -- PBK204: ORJSONResponse / UJSONResponse ----------------------------------------
 
 
-@rule("PBK204", needs_text=("fastapi", "starlette"), needs_text_too=covering_texts(_DEPRECATED_NAMES))
+@rule("PBK204", needs_import=("fastapi", "starlette"), needs_text_too=covering_texts(_DEPRECATED_NAMES))
 class DeprecatedJSONResponseClass(Check):
     names = _DEPRECATED_NAMES
     def __init__(self, ctx: RuleContext) -> None:
@@ -296,7 +296,7 @@ def _wildcard_origins(value: ast.expr | None) -> str | None:
     return None
 
 
-@rule("PBK205", ast.Call, needs_text=("fastapi", "starlette"), calls=last_names(CORS_CLASSES, MIDDLEWARE_WRAPPERS) | {"add_middleware"})
+@rule("PBK205", ast.Call, needs_import=("fastapi", "starlette"), calls=last_names(CORS_CLASSES, MIDDLEWARE_WRAPPERS) | {"add_middleware"})
 def cors_credentials_with_wildcard(node: ast.Call, ctx: RuleContext) -> None:
     keywords = _cors_keywords(node, ctx)
     if keywords is None:
@@ -331,7 +331,7 @@ def _builds_response(node: ast.Call) -> bool:
     return name.endswith("Response")
 
 
-@rule("PBK209", needs_text=("fastapi", "starlette"), needs_text_too=covering_texts(last_names(CORS_CLASSES)))
+@rule("PBK209", needs_import=("fastapi", "starlette"), needs_text_too=covering_texts(last_names(CORS_CLASSES)))
 class CorsMiddlewareNotOutermost(Check):
     """Counts a later middleware only when it can answer a request itself.
 
@@ -412,7 +412,7 @@ class CorsMiddlewareNotOutermost(Check):
 # -- PBK206: commit after yield in a dependency ---------------------------------------
 
 
-@rule("PBK206", needs_text=("fastapi", "starlette"), calls=("commit",))
+@rule("PBK206", needs_import=("fastapi", "starlette"), calls=("commit",))
 class CommitAfterYield(_Generators):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -447,7 +447,7 @@ class CommitAfterYield(_Generators):
 # -- PBK207: request-scoped resource used by work that outlives the request -----------
 
 
-@rule("PBK207", needs_text=("fastapi", "starlette"), calls=last_names(TASK_FACTORIES) | {"create_task", "append", "add", "add_task"})
+@rule("PBK207", needs_import=("fastapi", "starlette"), calls=last_names(TASK_FACTORIES) | {"create_task", "append", "add", "add_task"})
 class RequestResourceOutlivesRequest(_Generators):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -570,7 +570,7 @@ def _status_text(expr: ast.expr, ctx: RuleContext) -> str | None:
     return None
 
 
-@rule("PBK208", ast.Return, needs_text=("fastapi", "starlette"))
+@rule("PBK208", ast.Return, needs_import=("fastapi", "starlette"))
 def tuple_response(node: ast.Return, ctx: RuleContext) -> None:
     value = node.value
     if not (isinstance(value, ast.Tuple) and len(value.elts) >= 2):

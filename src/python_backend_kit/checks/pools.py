@@ -522,7 +522,7 @@ FlowRule.analysis = ResourceFlow  # type: ignore[assignment]
 # -- PBK401 ---------------------------------------------------------------
 
 
-@rule("PBK401", needs_text=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
+@rule("PBK401", needs_import=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
 class PoolPerRequest(FlowRule):
     def decide(self, facts: Facts) -> None:
         fn = facts.node
@@ -567,7 +567,7 @@ def _shares_a_pool(call: ast.Call) -> bool:
 # -- PBK403 ---------------------------------------------------------------
 
 
-@rule("PBK403", needs_text=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
+@rule("PBK403", needs_import=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
 class LifespanResourceNotClosed(FlowRule):
     def decide(self, facts: Facts) -> None:
         if not facts.yields or not self.model.fastapi.is_lifespan(facts.node):
@@ -608,7 +608,7 @@ class LifespanResourceNotClosed(FlowRule):
 # -- PBK404 ---------------------------------------------------------------
 
 
-@rule("PBK404", needs_text=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
+@rule("PBK404", needs_import=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
 class HttpClientNotClosed(FlowRule):
     def decide(self, facts: Facts) -> None:
         if self.model.fastapi.is_lifespan(facts.node):
@@ -658,7 +658,7 @@ def _mentions_sqlite(expr: ast.AST | None, depth: int = 0) -> bool:
     return False
 
 
-@rule("PBK402", needs_text=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
+@rule("PBK402", needs_import=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
 class MissingPoolPrePing(FlowRule):
     """Engines without ``pool_pre_ping``; a throwaway engine disposed where it is made is fine."""
 
@@ -704,7 +704,7 @@ def _at_import_time(model) -> bool:  # noqa: ANN001
     return True
 
 
-@rule("PBK405", needs_text=("aiohttp",), calls=last_names(LOOP_BOUND))
+@rule("PBK405", needs_import=("aiohttp",), calls=last_names(LOOP_BOUND))
 class HttpClientOutsideLoop(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -746,7 +746,7 @@ def _false_keyword(call: ast.Call, names: tuple[str, ...]) -> str | None:
     return None
 
 
-@rule("PBK406", ast.Call, needs_text=("aiohttp", "httpx"), calls=last_names(HTTPX_TLS_CALLS, AIOHTTP_TLS_CALLS) | AIOHTTP_REQUEST_METHODS)
+@rule("PBK406", ast.Call, needs_import=("aiohttp", "httpx"), calls=last_names(HTTPX_TLS_CALLS, AIOHTTP_TLS_CALLS) | AIOHTTP_REQUEST_METHODS)
 def tls_verification_disabled(node: ast.Call, ctx: RuleContext) -> None:
     if not node.keywords:
         return
@@ -842,7 +842,7 @@ class StateKinds(Check):
 REDIS_DEPRECATED_CLOSE = {REDIS_ASYNC: frozenset({"close"})}
 
 
-@rule("PBK407", needs_text=("redis",))
+@rule("PBK407", needs_import=("redis",))
 class RedisCloseDeprecated(StateKinds):
     def methods(self) -> dict[str, frozenset[str]]:
         return REDIS_DEPRECATED_CLOSE
@@ -861,7 +861,7 @@ def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
     return next((k for k in call.keywords if k.arg == name), None)
 
 
-@rule("PBK408", ast.Call, needs_text=("aiohttp", "httpx"), calls=last_names(TCP_CONNECTORS, HTTPX_LIMITS))
+@rule("PBK408", ast.Call, needs_import=("aiohttp", "httpx"), calls=last_names(TCP_CONNECTORS, HTTPX_LIMITS))
 def unbounded_connection_pool(node: ast.Call, ctx: RuleContext) -> None:
     qualname = ctx.model.call_name(node)
     if qualname in TCP_CONNECTORS:
@@ -892,7 +892,7 @@ ASYNC_CLOSE_METHODS: dict[str, frozenset[str]] = {
 }
 
 
-@rule("PBK409", needs_text=RESOURCE_MODULES, needs_text_too=kind_texts(frozenset(ASYNC_CLOSE_METHODS)), calls=CALLBACK_REGISTRARS)
+@rule("PBK409", needs_import=RESOURCE_MODULES, needs_text_too=kind_texts(frozenset(ASYNC_CLOSE_METHODS)), calls=CALLBACK_REGISTRARS)
 class CloseNotAwaited(StateKinds):
     def methods(self) -> dict[str, frozenset[str]]:
         return ASYNC_CLOSE_METHODS

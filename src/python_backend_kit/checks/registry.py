@@ -102,6 +102,7 @@ def rule(
     code: str,
     *node_types: type,
     needs_text: tuple[str, ...] = (),
+    needs_import: tuple[str, ...] = (),
     needs_text_option: str | None = None,
     needs_text_too: tuple[str, ...] = (),
     calls: tuple[str, ...] | frozenset[str] | None = None,
@@ -109,7 +110,9 @@ def rule(
     """Register a check function (with node types) or a Check subclass.
 
     *needs_text*: the rule can only fire on a file containing one of these
-    strings (the engine skips it elsewhere); *needs_text_option*: a rule
+    strings (the engine skips it elsewhere); *needs_import*: or importing one
+    of these modules (looked for on the lines of import statements only: for
+    rules that act through qualified names); *needs_text_option*: a rule
     option whose configured names count as such strings too;
     *needs_text_too*: the file must also contain one of these. *calls*: the
     rule looks only at calls of these names (the attribute called, or the
@@ -126,10 +129,11 @@ def rule(
         cls.code = code
         if calls is not None:
             cls.calls = frozenset(calls)
-        if needs_text_too and not needs_text:
-            raise ValueError(f"{code}: needs_text_too is only read with needs_text")
-        if needs_text:
+        if needs_text_too and not (needs_text or needs_import):
+            raise ValueError(f"{code}: needs_text_too is only read with needs_text or needs_import")
+        if needs_text or needs_import:
             cls.needs_text = tuple(needs_text)
+            cls.needs_import = tuple(needs_import)
             cls.needs_text_option = needs_text_option
             cls.needs_text_too = tuple(needs_text_too)
         cls.handlers = _collect_handlers(cls)

@@ -123,7 +123,7 @@ SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.sessio
 _PBK301_CALLS = last_names(ASYNC_SESSION_CLASSES, ASYNC_SESSIONMAKERS, SESSIONMAKERS)
 
 
-@rule("PBK301", ast.Call, needs_text=("sqlalchemy", "sqlmodel"), needs_text_too=covering_texts(_PBK301_CALLS), calls=_PBK301_CALLS)
+@rule("PBK301", ast.Call, needs_import=("sqlalchemy", "sqlmodel"), needs_text_too=covering_texts(_PBK301_CALLS), calls=_PBK301_CALLS)
 def expire_on_commit(node: ast.Call, ctx: RuleContext) -> None:
     model = ctx.model
     qualname = model.call_name(node)
@@ -153,7 +153,7 @@ DYNAMIC_MAPPED = frozenset({"sqlalchemy.orm.DynamicMapped", "sqlalchemy.orm.base
 _LAZY_FLAGGED = {"select": "'select'", True: "True", "dynamic": "'dynamic'"}
 
 
-@rule("PBK302", needs_text=("sqlalchemy", "sqlmodel"), needs_text_too=covering_texts(last_names(RELATIONSHIPS)), calls=last_names(RELATIONSHIPS))
+@rule("PBK302", needs_import=("sqlalchemy", "sqlmodel"), needs_text_too=covering_texts(last_names(RELATIONSHIPS)), calls=last_names(RELATIONSHIPS))
 class ImplicitLazyLoad(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -282,7 +282,7 @@ class _LoopTracking(Check):
 # -- PBK303: one session, several concurrent tasks ----------------------------------------
 
 
-@rule("PBK303", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(SHARED_KINDS), calls=last_names(GATHER, TASK_FACTORIES) | {"create_task", "start_soon"})
+@rule("PBK303", needs_import=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(SHARED_KINDS), calls=last_names(GATHER, TASK_FACTORIES) | {"create_task", "start_soon"})
 class SessionSharedAcrossTasks(_LoopTracking):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -447,7 +447,7 @@ class SyncDatabaseApiInAsync(Check):
 # -- PBK305: a session instance at module level ---------------------------------------
 
 
-@rule("PBK305", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(SESSION_KINDS))
+@rule("PBK305", needs_import=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(SESSION_KINDS))
 class ModuleLevelSession(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -548,7 +548,7 @@ def _closed_names(statements: list[ast.stmt], depth: int = 0) -> set[str]:
 SESSION_IO = (_SESSION_COROUTINES | SYNC_IO_METHODS[SESSION]) - {"close", "aclose", "invalidate", "reset"}
 
 
-@rule("PBK306", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(SESSION_KINDS))
+@rule("PBK306", needs_import=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(SESSION_KINDS))
 class SessionNotClosed(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -672,7 +672,7 @@ class SessionNotClosed(Check):
 # -- PBK307: a coroutine method called without await ------------------------------------
 
 
-@rule("PBK307", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(frozenset(COROUTINE_METHODS)))
+@rule("PBK307", needs_import=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(frozenset(COROUTINE_METHODS)))
 class MissingAwait(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -775,7 +775,7 @@ class MissingAwait(Check):
 # -- PBK308: await on a plain method ---------------------------------------------------
 
 
-@rule("PBK308", ast.Await, needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(frozenset(PLAIN_METHODS)))
+@rule("PBK308", ast.Await, needs_import=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(frozenset(PLAIN_METHODS)))
 def await_on_sync_method(node: ast.Await, ctx: RuleContext) -> None:
     found = _method_on(node.value, ctx.model, PLAIN_METHODS)
     if found is not None:
@@ -788,7 +788,7 @@ def await_on_sync_method(node: ast.Await, ctx: RuleContext) -> None:
 ASYNC_SESSION_RECEIVERS = frozenset({ASYNC_SESSION, ASYNC_SCOPED_SESSION})
 
 
-@rule("PBK309", ast.Call, needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(ASYNC_SESSION_RECEIVERS), calls=("query",))
+@rule("PBK309", ast.Call, needs_import=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(ASYNC_SESSION_RECEIVERS), calls=("query",))
 def query_on_async_session(node: ast.Call, ctx: RuleContext) -> None:
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr == "query":
@@ -812,7 +812,7 @@ INSERTS = frozenset(
 ADDS = frozenset({"add", "add_all"})
 
 
-@rule("PBK310", needs_text=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(frozenset({ASYNC_SESSION})), calls=ADDS)
+@rule("PBK310", needs_import=("sqlalchemy", "sqlmodel"), needs_text_option="session-factories", needs_text_too=kind_texts(frozenset({ASYNC_SESSION})), calls=ADDS)
 class FlushInLoop(_LoopTracking):
     def _session_key(self, expr: ast.expr) -> str | None:
         if self.model.kind_of(expr) == ASYNC_SESSION:

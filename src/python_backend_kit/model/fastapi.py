@@ -65,8 +65,8 @@ class FastAPIRoles:
     #: visit_call() learns only from calls of these names (as imported)
     CALL_NAMES = _TRIGGER_NAMES
     #: a type annotation holds a call it learns from (``Annotated[T, Depends(f)]``)
-    #: only in a file naming one of these: elsewhere the walk skips annotations
-    ANNOTATION_TEXTS = ("fastapi",)
+    #: only in a file importing one of these: elsewhere the walk skips annotations
+    ANNOTATION_IMPORTS = ("fastapi",)
 
     def __init__(self, model) -> None:  # noqa: ANN001 - model owns us
         self.model = model
