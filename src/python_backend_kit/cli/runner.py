@@ -60,16 +60,16 @@ def check_file(path: str | Path, settings: Settings, display: str | None = None)
             data = handle.read()
     except OSError as exc:
         return _bad_input(result, IO_ERROR, f"cannot read file: {exc.strerror or exc}")
-    if b"\x00" in data:
-        return _bad_input(result, SYNTAX_ERROR, "SyntaxError: the file contains NUL bytes; it is not Python source")
     try:
         tree = parse(data, str(path))
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError) as exc:  # ValueError: also UnicodeDecodeError
+        # every CPython rejects NUL bytes (ValueError before 3.12): looked for only then
+        if b"\x00" in data:
+            return _bad_input(result, SYNTAX_ERROR, "SyntaxError: the file contains NUL bytes; it is not Python source")
         result.lines = _decode_lines(data)
+        if not isinstance(exc, SyntaxError):
+            return _bad_input(result, SYNTAX_ERROR, f"SyntaxError: {exc}")
         return _bad_input(result, SYNTAX_ERROR, _syntax_message(exc), exc.lineno or 1, (exc.offset or 1) - 1)
-    except (ValueError, UnicodeDecodeError) as exc:
-        result.lines = _decode_lines(data)
-        return _bad_input(result, SYNTAX_ERROR, f"SyntaxError: {exc}")
     except (RecursionError, MemoryError):
         result.lines = _decode_lines(data)
         return _bad_input(result, SYNTAX_ERROR, "SyntaxError: too deeply nested for the Python parser")
