@@ -43,3 +43,22 @@ def every_source():
         yield pytest.param(path.read_text(), id=str(path.relative_to(ROOT)))
     for path in sorted(Path(asyncio.__file__).parent.glob("*.py")):
         yield pytest.param(path.read_text(encoding="utf-8"), id=f"stdlib-asyncio-{path.name}")
+
+
+def probe_rule(monkeypatch, code: str, **attributes) -> list[str]:
+    """Register, for one test, a check under *code* with *attributes* (such as
+    ``needs_text``) that records "ran" when it sees the module; the record."""
+    from python_backend_kit import engine
+    from python_backend_kit.checks.registry import REGISTRY, Check, _collect_handlers
+
+    seen: list[str] = []
+
+    def visit_Module(self, node) -> None:  # noqa: N802 - the engine's naming
+        seen.append("ran")
+
+    probe = type("Probe", (Check,), {"visit_Module": visit_Module, **attributes})
+    probe.code = code
+    probe.handlers = _collect_handlers(probe)
+    monkeypatch.setitem(REGISTRY, code, probe)
+    monkeypatch.setattr(engine, "_chosen_by_codes", {})
+    return seen

@@ -13,14 +13,13 @@ import ast
 
 import pytest
 
-from python_backend_kit import engine
 from python_backend_kit.catalog import bundled_rules
 from python_backend_kit.checks import load_checks
 from python_backend_kit.checks.pools import CREATION_TEXTS, RESOURCES
-from python_backend_kit.checks.registry import REGISTRY, Check, _collect_handlers, rule
+from python_backend_kit.checks.registry import REGISTRY, Check, rule
 from python_backend_kit.engine import FileCheck, Settings, check_source, parse
 
-from helpers import every_source
+from helpers import every_source, probe_rule
 
 ALL = Settings(codes=frozenset(bundled_rules()), min_python=(3, 13))
 
@@ -36,20 +35,7 @@ def test_skipping_by_text_loses_no_finding(source):
 @pytest.fixture
 def two_groups(monkeypatch):
     """A rule that needs "alpha" or "beta", and also "gamma"."""
-    seen: list[str] = []
-
-    class TwoGroups(Check):
-        needs_text = ("alpha", "beta")
-        needs_text_too = ("gamma",)
-
-        def visit_Module(self, node):
-            seen.append("ran")
-
-    TwoGroups.code = "PBK197"
-    TwoGroups.handlers = _collect_handlers(TwoGroups)
-    monkeypatch.setitem(REGISTRY, "PBK197", TwoGroups)
-    monkeypatch.setattr(engine, "_chosen_by_codes", {})
-    return seen
+    return probe_rule(monkeypatch, "PBK197", needs_text=("alpha", "beta"), needs_text_too=("gamma",))
 
 
 @pytest.mark.parametrize(
@@ -188,19 +174,7 @@ def test_import_lines_keep_every_import_statement():
 
 @pytest.fixture
 def importing_check(monkeypatch):
-    seen: list[str] = []
-
-    class Importing(Check):
-        needs_import = ("fastapi", "starlette")
-
-        def visit_Module(self, node):
-            seen.append("ran")
-
-    Importing.code = "PBK195"
-    Importing.handlers = _collect_handlers(Importing)
-    monkeypatch.setitem(REGISTRY, "PBK195", Importing)
-    monkeypatch.setattr(engine, "_chosen_by_codes", {})
-    return seen
+    return probe_rule(monkeypatch, "PBK195", needs_import=("fastapi", "starlette"))
 
 
 @pytest.mark.parametrize(

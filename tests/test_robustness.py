@@ -20,6 +20,8 @@ from python_backend_kit.checks.registry import REGISTRY, Check, _collect_handler
 from python_backend_kit.cli.main import main
 from python_backend_kit.engine import INTERNAL_ERROR, FileCheck, Settings, check_source, child_fields
 
+from helpers import probe_rule
+
 ROOT = Path(__file__).resolve().parent.parent
 ALL = Settings(codes=frozenset(bundled_rules()), min_python=(3, 13))
 BAD = textwrap.dedent(
@@ -292,19 +294,7 @@ def test_rules_newer_than_the_target_python_stay_silent(monkeypatch):
 
 @pytest.fixture
 def needy_check(monkeypatch):
-    seen: list[str] = []
-
-    class Needy(Check):
-        needs_text = ("needle", "pin")
-
-        def visit_Module(self, node):
-            seen.append("ran")
-
-    Needy.code = "PBK198"
-    Needy.handlers = _collect_handlers(Needy)
-    monkeypatch.setitem(REGISTRY, "PBK198", Needy)
-    monkeypatch.setattr(engine, "_chosen_by_codes", {})
-    return seen
+    return probe_rule(monkeypatch, "PBK198", needs_text=("needle", "pin"))
 
 
 @pytest.mark.parametrize(
