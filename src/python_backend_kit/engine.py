@@ -167,7 +167,7 @@ class _Shape(NamedTuple):
 
 
 _shapes: dict[type, _Shape] = {}
-# the same without the fields that hold type annotations (see FileCheck)
+# the same without the fields that hold type annotations (see the module docstring)
 _lean_shapes: dict[type, _Shape] = {}
 _ANNOTATION_FIELDS = {"arg": "annotation", "AnnAssign": "annotation", "FunctionDef": "returns", "AsyncFunctionDef": "returns"}
 
