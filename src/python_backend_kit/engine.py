@@ -446,8 +446,6 @@ class _Plans:
         self.registry_version = REGISTRY.version
         needs = {code: _needed_texts(cls, settings) for code, cls in chosen}
         needs[_ANNOTATIONS] = (tuple((module, True) for module in FastAPIRoles.ANNOTATION_IMPORTS),)  # whether the walk needs the annotations
-        # each distinct group of strings, and each distinct combination of
-        # groups a check requires, is looked for once per file
         # every string, distinct group of strings, and distinct combination of
         # groups a check requires, is looked for at most once per file
         groups = tuple(dict.fromkeys(group for check_groups in needs.values() for group in check_groups))
@@ -692,7 +690,6 @@ class FileCheck:
         Call, Attribute = ast.Call, ast.Attribute
         bind = model.bind
         calls_first, calls_by_name = self.calls_first, self.calls_by_name
-        indexed = bool(calls_first or calls_by_name)
         aliases = model.import_aliases  # `from m import f as g`: calls of g count as calls of f
         names_by_id, bound_names = self.names_by_id, self.bound_names
         name_enter, name_leave = enter.get(Name), leave.get(Name)
@@ -732,66 +729,56 @@ class FileCheck:
                     dispatch(constant_leave, node)
                 continue
             fields = quiet.get(cls)
-            if fields is not None:  # nothing to do here but descend
-                for name in fields:
-                    value = getattr(node, name, None)
-                    if value.__class__ is list:
-                        if value:
-                            extend(value[::-1])
-                    elif value is not None:
-                        push(value)
-                continue
+            if fields is None:  # a quiet node type has nothing to do but descend
+                shape = shapes.get(cls) or _shape(cls, lean)
+                kind = shape[0]
+                if kind == _MARK:
+                    what, node = node
+                    if what == _OPEN:
+                        outer = model.scope
+                        try:
+                            model.push_scope(node)
+                        except Exception as exc:
+                            self.model_error(exc, node)
+                            if model.scope is outer:  # keep open and close paired
+                                model.set_scope(Scope(scope_kind(node), node, outer))
+                    elif what == _CLOSE:
+                        slots = leave.get(node.__class__)
+                        if slots is not None:
+                            dispatch(slots, node)
+                        model.pop_scope()
+                    else:
+                        slots = leave.get(node.__class__)
+                        if slots is not None:
+                            dispatch(slots, node)
+                    continue
+                if kind == _IGNORED:
+                    quiet[cls] = ()
+                    continue
 
-            shape = shapes.get(cls) or _shape(cls, lean)
-            kind = shape[0]
-            if kind == _MARK:
-                what, node = node
-                if what == _OPEN:
-                    outer = model.scope
-                    try:
-                        model.push_scope(node)
-                    except Exception as exc:
-                        self.model_error(exc, node)
-                        if model.scope is outer:  # keep open and close paired
-                            model.set_scope(Scope(scope_kind(node), node, outer))
-                elif what == _CLOSE:
-                    slots = leave.get(node.__class__)
-                    if slots is not None:
-                        dispatch(slots, node)
-                    model.pop_scope()
-                else:
-                    slots = leave.get(node.__class__)
-                    if slots is not None:
-                        dispatch(slots, node)
-                continue
-            if kind == _IGNORED:
-                quiet[cls] = ()
-                continue
-
-            update = shape[2]
-            if update is not None:
-                try:
-                    update(model, node)
-                except Exception as exc:
-                    self.model_error(exc, node)
-            if cls is Call:
-                # the callee's last name picks the model layers and the checks that declared `calls`
-                func = node.func
-                if func.__class__ is Attribute:
-                    key = func.attr
-                elif func.__class__ is Name:
-                    key = func.id
-                    if aliases:
-                        key = aliases.get(key, key)
-                else:
-                    key = None
-                update = model_calls.get(key)  # type: ignore[arg-type]
+                update = shape[2]
                 if update is not None:
                     try:
-                        update(node)
+                        update(model, node)
                     except Exception as exc:
                         self.model_error(exc, node)
-                if indexed:
+                if cls is Call:
+                    # the callee's last name picks the model layers and the checks that declared `calls`
+                    func = node.func
+                    if func.__class__ is Attribute:
+                        key = func.attr
+                    elif func.__class__ is Name:
+                        key = func.id
+                        if aliases:
+                            key = aliases.get(key, key)
+                    else:
+                        key = None
+                    update = model_calls.get(key)  # type: ignore[arg-type]
+                    if update is not None:
+                        try:
+                            update(node)
+                        except Exception as exc:
+                            self.model_error(exc, node)
                     slots = calls_first.get(key)
                     if slots is not None:
                         dispatch(slots, node)
@@ -804,54 +791,46 @@ class FileCheck:
                 else:
                     slots = enter.get(cls)
                     if slots is not None:
-                        dispatch(slots, node)
-            else:
-                slots = enter.get(cls)
-                if slots is not None:
-                    for slot in slots:  # the dispatch loop, inlined
-                        try:
-                            handlers[slot](node)
-                        except Exception as exc:  # one broken rule must not lose the others
-                            self.internal_error(self.handler_codes[slot], exc, node)
-                elif kind == _PLAIN and shape[2] is None and cls not in leave:
-                    quiet[cls] = shape[1]  # next time: straight to the children
+                        for slot in slots:  # the dispatch loop, inlined
+                            try:
+                                handlers[slot](node)
+                            except Exception as exc:  # one broken rule must not lose the others
+                                self.internal_error(self.handler_codes[slot], exc, node)
+                    elif kind == _PLAIN and update is None and cls not in leave:
+                        quiet[cls] = shape[1]  # next time: straight to the children
 
-            if kind == _PLAIN:
-                if cls in leave:
-                    push((_LEAVE, node))
-                for name in shape[1]:
-                    value = getattr(node, name, None)
-                    if value.__class__ is list:
-                        if value:
-                            extend(value[::-1])
-                    elif value is not None:
-                        push(value)
-            elif kind == _SCOPE:
-                # outer parts (decorators, defaults, bases) first, then the body in its own scope
-                push((_CLOSE, node))
-                body = node.body
-                if body.__class__ is list:
-                    extend(body[::-1])
-                else:
-                    push(body)  # a lambda's expression
-                push((_OPEN, node))
-                for name in shape[1]:
-                    value = getattr(node, name, None)
-                    if value.__class__ is list:
-                        if value:
-                            extend(value[::-1])
-                    elif value is not None:
-                        push(value)
-            else:  # a comprehension: every part inside its own scope
-                push((_CLOSE, node))
-                for name in shape[1]:
-                    value = getattr(node, name, None)
-                    if value.__class__ is list:
-                        if value:
-                            extend(value[::-1])
-                    elif value is not None:
-                        push(value)
-                push((_OPEN, node))
+                fields = shape[1]
+                if kind == _PLAIN:
+                    if cls in leave:
+                        push((_LEAVE, node))
+                elif kind == _SCOPE:
+                    # outer parts (decorators, defaults, bases) first, then the body in its own scope
+                    push((_CLOSE, node))
+                    body = node.body
+                    if body.__class__ is list:
+                        extend(body[::-1])
+                    else:
+                        push(body)  # a lambda's expression
+                    push((_OPEN, node))
+                else:  # a comprehension: every part inside its own scope, so the open mark goes on top
+                    push((_CLOSE, node))
+                    for name in fields:
+                        value = getattr(node, name, None)
+                        if value.__class__ is list:
+                            if value:
+                                extend(value[::-1])
+                        elif value is not None:
+                            push(value)
+                    push((_OPEN, node))
+                    continue
+
+            for name in fields:  # the children, in reverse: the first is popped first
+                value = getattr(node, name, None)
+                if value.__class__ is list:
+                    if value:
+                        extend(value[::-1])
+                elif value is not None:
+                    push(value)
 
 
 def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:

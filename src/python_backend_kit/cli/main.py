@@ -105,11 +105,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 _LIGHT_COMMANDS = {"check": _check_parser, "rule": _rule_parser}
 
 
-def _command(argv: Sequence[str]) -> str | None:
-    """The subcommand named in *argv*, when it comes first (pbk takes no global option with a value)."""
-    return argv[0] if argv else None
-
-
 def _is_user_error(exc: BaseException) -> bool:
     if isinstance(exc, UsageError):
         return True
@@ -123,7 +118,8 @@ def _is_user_error(exc: BaseException) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         arguments = sys.argv[1:] if argv is None else list(argv)
-        args = build_parser(_command(arguments)).parse_args(arguments)
+        # the subcommand comes first when it is named (pbk has no global option taking a value)
+        args = build_parser(arguments[0] if arguments else None).parse_args(arguments)
         module_name, _, function = args.handler.partition(":")
         from importlib import import_module
 
