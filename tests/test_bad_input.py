@@ -385,3 +385,56 @@ def test_check_file_never_raises_on_any_input(inputs):
         assert len([f for f in result.findings if f.code in ("E999", "E902")]) <= 1, path
         known = KNOWN_RECURSIVE_RULES.get(path.stem.removeprefix("deep_"), set())
         assert not [f for f in result.findings if f.code == "PBK000" and f.args.get("rule") not in known], path
+
+
+# -- files no check reads: their syntax is checked without building a tree -------
+
+# code the symbol table rejects and the parser accepts: not a syntax error for us
+SYMBOL_TABLE_ONLY_ERRORS = {
+    "duplicate_argument": "def f(a, a):\n    pass\n",
+    "module_nonlocal": "nonlocal x\n",
+    "global_after_use": "def f():\n    x = 1\n    global x\n",
+}
+
+
+def _no_tree_inputs(folder: Path) -> list[Path]:
+    for name, source in SYMBOL_TABLE_ONLY_ERRORS.items():
+        (folder / f"symtable_{name}.py").write_text(source)
+    # chains the parser takes and 3.10's symbol table gives up on
+    (folder / "long_chain.py").write_text("x = a" + ".b" * 10_000 + "\n")
+    (folder / "long_sum.py").write_text("x = 1" + " + 1" * 10_000 + "\n")
+    return sorted(folder.iterdir())
+
+
+def _outcome(path: Path, settings: Settings) -> list[tuple[object, ...]]:
+    return [(f.line, f.col, f.code, f.args) for f in check_file(path, settings, path.name).findings]
+
+
+def test_a_file_no_check_reads_gets_the_parsers_verdict_without_a_tree(inputs, tmp_path, monkeypatch):
+    import python_backend_kit.cli.runner as runner
+
+    for path in sorted(inputs.iterdir()):
+        (tmp_path / path.name).symlink_to(path) if path.is_symlink() else (tmp_path / path.name).write_bytes(path.read_bytes())
+    paths = _no_tree_inputs(tmp_path)
+    settings = Settings(codes=frozenset(bundled_rules()))
+    without_tree = {path.name: _outcome(path, settings) for path in paths}
+    monkeypatch.setattr(runner, "needs_tree", lambda settings, source: True)
+    with_tree = {path.name: _outcome(path, settings) for path in paths}
+    assert without_tree == with_tree
+    assert [name for name, found in without_tree.items() if found and found[0][2] == "E999"]  # the comparison covers errors
+    for name in SYMBOL_TABLE_ONLY_ERRORS:
+        assert without_tree[f"symtable_{name}.py"] == []
+
+
+def test_only_files_a_check_reads_are_parsed_into_a_tree(tmp_path, monkeypatch):
+    import python_backend_kit.cli.runner as runner
+
+    parsed = []
+    real_parse = runner.parse
+    monkeypatch.setattr(runner, "parse", lambda source, filename: parsed.append(filename) or real_parse(source, filename))
+    (tmp_path / "plain.py").write_text("def add(a, b):\n    return a + b\n")
+    (tmp_path / "good.py").write_text(GOOD)
+    settings = Settings(codes=frozenset(bundled_rules()))
+    assert check_file(tmp_path / "plain.py", settings).findings == []
+    assert [f.code for f in check_file(tmp_path / "good.py", settings).findings] == ["PBK105"]
+    assert [Path(name).name for name in parsed] == ["good.py"]

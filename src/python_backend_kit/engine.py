@@ -80,6 +80,11 @@ from .model import SemanticModel
 from .model.fastapi import FastAPIRoles
 from .model.scopes import Scope, scope_kind
 
+try:  # CPython's symbol table: the parser's checks without building the tree
+    from _symtable import symtable as _symbol_table
+except ImportError:  # pragma: no cover - another Python: always build the tree
+    _symbol_table = None
+
 INTERNAL_ERROR = "PBK000"
 DEFAULT_MIN_PYTHON = (3, 11)
 
@@ -460,6 +465,9 @@ class _Plans:
         # many combinations of texts found select the same checks: one plan
         # each, kept only while some combination in by_found uses it
         self.by_checks: weakref.WeakValueDictionary[tuple[object, ...], _Plan] = weakref.WeakValueDictionary()
+        # the last source planned and its plan: needs_tree() and then
+        # FileCheck ask for the same file, which is searched once
+        self.last: tuple[str | bytes | None, _Plan | None] = (None, None)
 
     def found_in(self, source: str | bytes) -> tuple[bool, ...]:
         """Per requirement: whether *source* holds a needle of each of its groups.
@@ -497,6 +505,9 @@ class _Plans:
         return tuple(found)
 
     def for_source(self, source: str | bytes | None) -> _Plan:
+        last_source, last_plan = self.last
+        if source is last_source and last_plan is not None:
+            return last_plan
         found = None if source is None else self.found_in(source)
         by_found = self.by_found
         plan = by_found.pop(found, None)
@@ -510,6 +521,8 @@ class _Plans:
             if plan is None:
                 plan = self.by_checks[key] = _Plan(wanted, self.settings, self.index_calls, walk_annotations)
         by_found[found] = plan  # (re)inserted last: the order is by last use
+        if source is not None:
+            self.last = (source, plan)
         return plan
 
     def _wanted(self, found: tuple[bool, ...] | None) -> tuple[tuple[str, type[Check]], ...]:
@@ -855,7 +868,38 @@ def check_tree(tree: ast.Module, settings: Settings, filename: str = "<unknown>"
     return FileCheck(tree, settings, filename, source).run()
 
 
+def needs_tree(settings: Settings, source: str | bytes) -> bool:
+    """Whether checking *source* walks its tree: False when every selected
+    check declared text the source lacks (see the module docstring), so no
+    check can report on it. The plan found serves the FileCheck of the same
+    source object next."""
+    plans = _plans_for(settings, True)
+    return not plans.chosen or bool(plans.for_source(source).checks)
+
+
+def check_syntax(source: str | bytes, filename: str = "<unknown>") -> None:
+    """Raise what :func:`parse` raises on *source*, without building the tree.
+
+    For files no check reads: CPython's symbol table runs the same parser
+    and frees its own tree, about a quarter cheaper than ``ast.parse`` and
+    the freeing of the tree it builds. The symbol table also rejects code the
+    parser accepts (``def f(a, a)``, a misplaced ``nonlocal``) and, on 3.10,
+    gives up on long chains the parser takes; any failure is therefore
+    handed to the parser for its own verdict.
+    """
+    if _symbol_table is not None:
+        try:
+            _symbol_table(source, filename, "exec")
+            return
+        except Exception:
+            pass
+    parse(source, filename)
+
+
 def check_source(source: str | bytes, settings: Settings, filename: str = "<unknown>") -> list[Finding]:
     """Parse and check; raises SyntaxError (and ValueError for NUL bytes) on bad input."""
+    if not needs_tree(settings, source):
+        check_syntax(source, filename)
+        return []
     tree = parse(source, filename)
     return check_tree(tree, settings, filename, source)

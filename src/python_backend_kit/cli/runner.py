@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
-from ..engine import INTERNAL_ERROR, FileCheck, Finding, Settings, parse
+from ..engine import INTERNAL_ERROR, FileCheck, Finding, Settings, check_syntax, needs_tree, parse
 
 SYNTAX_ERROR = "E999"
 IO_ERROR = "E902"
@@ -61,6 +61,9 @@ def check_file(path: str | Path, settings: Settings, display: str | None = None)
     except OSError as exc:
         return _bad_input(result, IO_ERROR, f"cannot read file: {exc.strerror or exc}")
     try:
+        if not needs_tree(settings, data):
+            check_syntax(data, str(path))  # no check can report on the file: only its syntax matters
+            return result
         tree = parse(data, str(path))
     except (SyntaxError, ValueError) as exc:  # ValueError: also UnicodeDecodeError
         # every CPython rejects NUL bytes (ValueError before 3.12): looked for only then
