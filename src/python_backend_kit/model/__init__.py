@@ -94,11 +94,16 @@ class SemanticModel:
         return scope
 
     def _annotated_parameters(self, args: ast.arguments, scope: Scope) -> None:
+        receivers = self.receivers
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-            if arg.annotation is not None:
-                kind = self.receivers.annotation_kind(arg.annotation)
-                if kind is not None:
-                    scope.kinds[arg.arg] = kind
+            annotation = arg.annotation
+            if annotation is None:
+                continue
+            if annotation.__class__ is _Name and not receivers.may_name_kind_or_alias(annotation.id):  # type: ignore[attr-defined]
+                continue  # `x: int`, the commonest annotation, rejected without a call chain
+            kind = receivers.annotation_kind(annotation)
+            if kind is not None:
+                scope.kinds[arg.arg] = kind
 
     def pop_scope(self) -> None:
         assert self.scope.parent is not None

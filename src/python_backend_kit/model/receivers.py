@@ -249,6 +249,10 @@ class ReceiverKinds:
         original = self.model.import_aliases.get(name)
         return original is not None and original in self.kind_names
 
+    def may_name_kind_or_alias(self, name: str) -> bool:
+        """Whether the annotation ``name`` may give a kind (see _may_annotate_kind)."""
+        return name in self.aliases or self._may_name_kind(name)
+
     # -- expressions ----------------------------------------------------
     def kind_of(self, expr: ast.expr | None) -> str | None:
         """The kind of value *expr* evaluates to, if known.
@@ -394,7 +398,7 @@ class ReceiverKinds:
             original = self.model.import_aliases.get(name, name)
             return name in _WRAPPER_NAMES or original in _WRAPPER_NAMES or self._may_name_kind(name)
         if cls is ast.Name:
-            return annotation.id in self.aliases or self._may_name_kind(annotation.id)  # type: ignore[attr-defined]
+            return self.may_name_kind_or_alias(annotation.id)  # type: ignore[attr-defined]
         if cls is ast.Attribute:
             return annotation.attr in self.kind_names  # type: ignore[attr-defined]
         return True  # strings, unions: annotation_kind looks at them itself
@@ -436,13 +440,18 @@ class ReceiverKinds:
             # `self.client = None` in a close() method does not change what it holds
             targets = [t for t in targets if isinstance(t, ast.Name)]
         # only these expressions can evaluate to a value of known kind (see _kind_of)
-        kind = self.kind_of(value) if value.__class__ in _MAY_HAVE_KIND else None
+        cls = value.__class__
+        if cls is ast.Call:  # the commonest value, straight to its layer
+            kind = self.call_result_kind(value)  # type: ignore[arg-type]
+        else:
+            kind = self.kind_of(value) if cls in _MAY_HAVE_KIND else None
         if kind is None and annotation is not None:
             kind = self.annotation_kind(annotation)
         for target in targets:
-            self.bind_target(target, kind)
-        if value is not None and self.model.scope.kind == "module" and len(targets) == 1 and isinstance(targets[0], ast.Name):
-            alias = self.annotation_kind(value) if isinstance(value, ast.Subscript) else None
+            if kind is not None or target.__class__ is not ast.Name:  # a plain name without a kind: nothing to record
+                self.bind_target(target, kind)
+        if cls is ast.Subscript and self.model.scope.kind == "module" and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            alias = self.annotation_kind(value)
             if alias is not None:
                 self.aliases[targets[0].id] = alias
 
