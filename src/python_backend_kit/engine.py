@@ -412,6 +412,13 @@ class _Plan:
                 cls.handlers = _handlers_of(cls)
             self._add_handlers(owner, cls, settings, index_calls, is_analysis=owner < len(self.analyses))
         self.slot_codes = tuple(self.owner_codes[owner] for owner, _ in self.slots)
+        # per callee name that anything wants: (the model's layers want the call,
+        # analyses' slots, slots of the checks that declared the name); one
+        # lookup per call, and most calls find nothing
+        self.calls: dict[str, tuple[bool, tuple[int, ...] | None, tuple[int, ...] | None]] = {
+            name: (name in SemanticModel.CALL_NAMES, self.calls_first.get(name), self.calls_by_name.get(name))
+            for name in {*self.calls_first, *self.calls_by_name, *SemanticModel.CALL_NAMES}
+        }
 
     def _slot(self, owner: int, attr: str) -> int:
         self.slots.append((owner, attr))
@@ -599,7 +606,7 @@ class FileCheck:
         self.handlers: list[Handler] = [getattr(owners[owner], attr) for owner, attr in plan.slots]
         self.handler_codes: list[str] = list(plan.slot_codes)
         self.enter, self.leave = plan.enter, plan.leave
-        self.calls_first, self.calls_by_name = plan.calls_first, plan.calls_by_name
+        self.calls = plan.calls
         self.names_by_id, self.bound_names = plan.names_by_id, plan.bound_names
         self.quiet = plan.quiet
         self.walk_annotations = plan.walk_annotations
@@ -702,7 +709,8 @@ class FileCheck:
         Name, Constant, Load = ast.Name, ast.Constant, ast.Load
         Call, Attribute = ast.Call, ast.Attribute
         bind = model.bind
-        calls_first, calls_by_name = self.calls_first, self.calls_by_name
+        calls = self.calls
+        call_enter = enter.get(Call)
         aliases = model.import_aliases  # `from m import f as g`: calls of g count as calls of f
         names_by_id, bound_names = self.names_by_id, self.bound_names
         name_enter, name_leave = enter.get(Name), leave.get(Name)
@@ -786,21 +794,23 @@ class FileCheck:
                             key = aliases.get(key, key)
                     else:
                         key = None
-                    update = model_calls.get(key)  # type: ignore[arg-type]
-                    if update is not None:
-                        try:
-                            update(node)
-                        except Exception as exc:
-                            self.model_error(exc, node)
-                    slots = calls_first.get(key)
-                    if slots is not None:
-                        dispatch(slots, node)
-                    slots = enter.get(cls)
-                    if slots is not None:
-                        dispatch(slots, node)
-                    slots = calls_by_name.get(key)
-                    if slots is not None:
-                        dispatch(slots, node)
+                    wanted = calls.get(key)  # type: ignore[arg-type]
+                    if wanted is None:
+                        if call_enter is not None:
+                            dispatch(call_enter, node)
+                    else:
+                        by_model, first, by_name = wanted
+                        if by_model:
+                            try:
+                                model_calls[key](node)  # type: ignore[index]
+                            except Exception as exc:
+                                self.model_error(exc, node)
+                        if first is not None:
+                            dispatch(first, node)
+                        if call_enter is not None:
+                            dispatch(call_enter, node)
+                        if by_name is not None:
+                            dispatch(by_name, node)
                 else:
                     slots = enter.get(cls)
                     if slots is not None:

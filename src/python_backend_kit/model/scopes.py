@@ -45,14 +45,12 @@ class Scope:
         return f"<Scope {self.kind} async={self.is_async}>"
 
 
+_KIND_OF_SCOPE = {ast.FunctionDef: FUNCTION, ast.AsyncFunctionDef: FUNCTION, ast.Lambda: LAMBDA, ast.ClassDef: CLASS}
+
+
 def scope_kind(node: ast.AST) -> str:
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return FUNCTION
-    if isinstance(node, ast.Lambda):
-        return LAMBDA
-    if isinstance(node, ast.ClassDef):
-        return CLASS
-    return COMPREHENSION
+    """The kind of scope *node* opens: function, lambda, class or comprehension."""
+    return _KIND_OF_SCOPE.get(node.__class__, COMPREHENSION)
 
 
 def parameter_names(args: ast.arguments) -> list[str]:
