@@ -172,6 +172,19 @@ def test_empty_file_is_clean(pbk, inputs):
     assert "empty.py" not in out
 
 
+def test_the_parsers_warnings_about_checked_code_stay_off_stderr(tmp_path):
+    # "\d" is a SyntaxWarning from 3.12 and a DeprecationWarning before, which
+    # -W default shows; a fresh process, since pytest captures warnings itself
+    (tmp_path / "escape.py").write_text('import time\n\n\nasync def f():\n    time.sleep(1)\n    return "\\d"\n')
+    (tmp_path / "plain.py").write_text('PATTERN = "\\d+"\n')
+    proc = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "python_backend_kit.cli.main", "check", "--select", "PBK", "--output-format", "concise", "."],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert proc.stderr == ""
+    assert [line.split(" ", 2)[1] for line in proc.stdout.splitlines() if line.startswith("escape.py:")] == ["PBK105"]
+
+
 def test_unreadable_file_is_one_e902_line(pbk):
     (line,) = lines_for(pbk, "dangling.py")
     assert line.startswith("dangling.py:1:1: E902 cannot read file: ")

@@ -7,6 +7,7 @@ import gc
 import io
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
@@ -124,6 +125,11 @@ def _init_worker(settings: Settings, builtin_codes: frozenset[str], context: int
     from ..checks import load_checks
 
     load_checks()
+    # The parser warns about the checked code itself (an invalid escape
+    # sequence: SyntaxWarning from 3.12, DeprecationWarning before). Those are
+    # not findings of ours, and would reach stderr as two raw lines per file.
+    warnings.filterwarnings("ignore", category=SyntaxWarning)
+    warnings.filterwarnings("ignore", message="invalid escape sequence", category=DeprecationWarning)
     _worker = (settings, builtin_codes, context)
     _file_settings.clear()
 
