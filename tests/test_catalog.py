@@ -65,7 +65,7 @@ def test_bad_yaml_names_file_and_line(tmp_path):
 
 
 def test_missing_frontmatter(tmp_path):
-    path = write(tmp_path, "# no frontmatter\n")
+    write(tmp_path, "# no frontmatter\n")
     with pytest.raises(CatalogError, match="must start with a '---'"):
         load_rules(tmp_path)
 
