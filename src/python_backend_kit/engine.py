@@ -33,9 +33,9 @@ strings of which one must occur as well (PBK401-PBK404 need a resource
 module and the name of a creation call). ``@rule(code, ...,
 needs_import=(...), needs_text_too=(...))`` sets them for a check. Each
 needle is looked for at most once per file, and only while some rule still
-needs it. A file on which every selected check is skipped so is not even
-parsed into a tree: :func:`needs_tree` answers from the text alone, and
-:func:`check_syntax` gives the parser's verdict on the file without the
+needs it. When every selected check is skipped this way, the file is not
+even parsed into a tree: :func:`needs_tree` answers from the text alone,
+and :func:`check_syntax` gives the parser's verdict on the file without the
 Python objects of a tree (syntax errors are reported for every file).
 
 Most calls in a file are of no interest to a given rule, and a ``Call``
