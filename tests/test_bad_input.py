@@ -413,6 +413,10 @@ SYMBOL_TABLE_ONLY_ERRORS = {
 def _no_tree_inputs(folder: Path) -> list[Path]:
     for name, source in SYMBOL_TABLE_ONLY_ERRORS.items():
         (folder / f"symtable_{name}.py").write_text(source)
+    # encodings read by the parser from the bytes, in files no check reads
+    (folder / "plain_latin1.py").write_bytes(b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n")
+    (folder / "plain_wrong_coding.py").write_bytes(b"# -*- coding: ascii -*-\nname = 'caf\xc3\xa9'\n")
+    (folder / "plain_bom_crlf.py").write_bytes(b"\xef\xbb\xbfname = 1\r\nother = 2\r\n")
     # chains the parser takes and 3.10's symbol table gives up on
     (folder / "long_chain.py").write_text("x = a" + ".b" * 10_000 + "\n")
     (folder / "long_sum.py").write_text("x = 1" + " + 1" * 10_000 + "\n")
@@ -437,6 +441,8 @@ def test_a_file_no_check_reads_gets_the_parsers_verdict_without_a_tree(inputs, t
     assert [name for name, found in without_tree.items() if found and found[0][2] == "E999"]  # the comparison covers errors
     for name in SYMBOL_TABLE_ONLY_ERRORS:
         assert without_tree[f"symtable_{name}.py"] == []
+    assert without_tree["plain_latin1.py"] == without_tree["plain_bom_crlf.py"] == []
+    assert [code for _, _, code, _ in without_tree["plain_wrong_coding.py"]] == ["E999"]
 
 
 def test_only_files_a_check_reads_are_parsed_into_a_tree(tmp_path, monkeypatch):
