@@ -9,6 +9,7 @@ import io
 import sys
 import sysconfig
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
@@ -218,6 +219,19 @@ def test_every_node_is_visited_exactly_once(path):
     seen = _nodes(visited(tree))
     assert len(seen) == len({id(n) for n in seen})  # no node twice
     assert {id(n) for n in seen} == {id(n) for n in _reachable(tree)}  # every node
+
+
+def test_handler_names_do_not_touch_the_aliases_of_removed_node_types():
+    # ast.Num, ast.Ellipsis ... warn when looked up (3.12, 3.13) and are gone in 3.14
+    class Probe(Check):
+        def visit_Constant(self, node: ast.AST) -> None: ...
+        def visit_Ellipsis(self, node: ast.AST) -> None: ...
+        def visit_Num(self, node: ast.AST) -> None: ...
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        handlers = _collect_handlers(Probe)
+    assert (ast.Constant, "visit_Constant") in handlers["visit"]
 
 
 def test_parents_come_before_children_and_values_before_targets():

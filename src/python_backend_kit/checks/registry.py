@@ -91,10 +91,11 @@ def _collect_handlers(cls: type[Check]) -> dict[str, list[tuple[type, str]]]:
     found: dict[str, list[tuple[type, str]]] = {"visit": [], "leave": []}
     for attr in dir(cls):
         kind, _, node_name = attr.partition("_")
-        if kind in found and node_name and hasattr(ast, node_name):
-            node_type = getattr(ast, node_name)
-            if isinstance(node_type, type) and issubclass(node_type, ast.AST):
-                found[kind].append((node_type, attr))
+        # the module's own names: getattr would also reach the aliases it keeps
+        # for removed node types (ast.Num, ast.Ellipsis ...) and warn about them
+        node_type = vars(ast).get(node_name) if kind in found and node_name else None
+        if isinstance(node_type, type) and issubclass(node_type, ast.AST):
+            found[kind].append((node_type, attr))
     return found
 
 
