@@ -86,6 +86,47 @@ def test_a_file_without_a_creation_skips_the_resource_flow():
     assert not FileCheck(parse(bare), settings, "<test>", bare).checks
 
 
+@pytest.fixture
+def by_module(monkeypatch):
+    """A rule that needs "trigger", and also "Client" in a file importing httpx or "Pool" in one importing asyncpg."""
+    return probe_rule(monkeypatch, "PBK195", needs_text=("trigger",), needs_text_too={"httpx": ("Client",), "asyncpg": ("Pool",)})
+
+
+@pytest.mark.parametrize(
+    ("source", "ran"),
+    [
+        ("import httpx\ntrigger = httpx.Client()\n", True),
+        (b"from asyncpg import Pool\ntrigger: Pool\n", True),
+        ("import asyncpg\ntrigger = Client()\n", False),  # Client, but httpx is not imported
+        ("import httpx\ntrigger = Pool()\n", False),  # Pool, but asyncpg is not imported
+        ("# httpx, Client\ntrigger = 1\n", False),  # named, not imported
+        ("import httpx\nx = httpx.Client()\n", False),  # the first group is missing
+    ],
+)
+def test_names_by_module_count_only_where_the_module_is_imported(by_module, source, ran):
+    check_source(source, Settings(codes=frozenset({"PBK195"})))
+    assert by_module == (["ran"] if ran else [])
+
+
+def test_creation_texts_by_module_cover_every_resource_constructor():
+    """PBK401-PBK404 need a creation's name in a file importing its module."""
+    from python_backend_kit.checks.pools import CREATION_TEXTS_BY_MODULE
+
+    for qualname in RESOURCES:
+        module, last = qualname.partition(".")[0], qualname.rpartition(".")[2]
+        assert any(text in last for text in CREATION_TEXTS_BY_MODULE[module]), qualname
+
+
+def test_a_resource_name_without_its_module_skips_the_resource_flow():
+    load_checks()
+    settings = Settings(codes=frozenset({"PBK401", "PBK404"}))
+    # aiohttp's ClientSession named in a file that imports only sqlalchemy: nothing to create
+    source = "import sqlalchemy\n\nasync def f(ClientSession):\n    return ClientSession()\n"
+    assert not FileCheck(parse(source), settings, "<test>", source).checks
+    imported = "import aiohttp\n" + source
+    assert FileCheck(parse(imported), settings, "<test>", imported).checks
+
+
 def test_kind_texts_follow_factories_and_method_results():
     from python_backend_kit.model.receivers import ASYNC_CONNECTION, ASYNC_SESSION, kind_texts
 

@@ -29,8 +29,10 @@ looks for the module names on the lines of import statements only (a
 fraction of the text, see :func:`import_lines`), and either kind counts.
 ``needs_text_option = "session-factories"`` adds the parts of the names the
 user configured in that option. ``needs_text_too`` is a second group of
-strings of which one must occur as well (PBK401-PBK404 need a resource
-module and the name of a creation call). ``@rule(code, ...,
+strings of which one must occur as well; given as ``{module: names}``, a
+name counts only in a file whose import lines name its module (PBK401-PBK404
+need the name of a creation call of a resource library the file imports:
+``ClientSession`` creates nothing where aiohttp is not imported). ``@rule(code, ...,
 needs_import=(...), needs_text_too=(...))`` sets them for a check. Each
 needle is looked for at most once per file, and only while some rule still
 needs it. When every selected check is skipped this way, the file is not
@@ -311,26 +313,32 @@ def _handlers_of(cls: type[Check]) -> dict[str, list[tuple[type, str]]]:
 
 
 Needle = tuple[str, bool]  # (text, looked for only on the lines of import statements)
+Term = tuple[Needle, ...]  # needles that must all occur: one, or a module imported and one of its names
 
 
-def _needed_texts(cls: type[Check], settings: Settings) -> tuple[tuple[Needle, ...], ...]:
-    """The groups of needles the rule needs (the file must hold one needle of
+def _needed_texts(cls: type[Check], settings: Settings) -> tuple[tuple[Term, ...], ...]:
+    """The groups of terms the rule needs (the file must hold one term of
     each group): its ``needs_import`` modules and ``needs_text`` strings and,
-    if set, its ``needs_text_too``. The parts of the names configured in the
-    option named by ``needs_text_option`` join every group (a configured
-    session factory from another module appears in the file under one of its
-    names)."""
-    first: tuple[Needle, ...] = (
-        *((module, True) for module in getattr(cls, "needs_import", None) or ()),
-        *((text, False) for text in getattr(cls, "needs_text", None) or ()),
+    if set, its ``needs_text_too``. A ``needs_text_too`` given as a mapping
+    ``{module: names}`` counts a name only in a file importing its module.
+    The parts of the names configured in the option named by
+    ``needs_text_option`` join every group (a configured session factory
+    from another module appears in the file under one of its names)."""
+    first: tuple[Term, ...] = (
+        *(((module, True),) for module in getattr(cls, "needs_import", None) or ()),
+        *(((text, False),) for text in getattr(cls, "needs_text", None) or ()),
     )
     if not first:
         return ()
     option = getattr(cls, "needs_text_option", None)
-    extra: tuple[Needle, ...] = ()
+    extra: tuple[Term, ...] = ()
     if option:
-        extra = tuple((part, False) for name in settings.options.get(option, ()) for part in str(name).split(".") if part and not part.startswith("__"))
-    too = tuple((text, False) for text in getattr(cls, "needs_text_too", None) or ())
+        extra = tuple(((part, False),) for name in settings.options.get(option, ()) for part in str(name).split(".") if part and not part.startswith("__"))
+    wanted = getattr(cls, "needs_text_too", None) or ()
+    if isinstance(wanted, dict):
+        too: tuple[Term, ...] = tuple(((module, True), (text, False)) for module, texts in wanted.items() for text in texts)
+    else:
+        too = tuple(((text, False),) for text in wanted)
     if too:
         return ((*first, *extra), (*too, *extra))
     return ((*first, *extra),)
@@ -460,14 +468,17 @@ class _Plans:
         self.index_calls = index_calls
         self.registry_version = REGISTRY.version
         needs = {code: _needed_texts(cls, settings) for code, cls in chosen}
-        needs[_ANNOTATIONS] = (tuple((module, True) for module in FastAPIRoles.ANNOTATION_IMPORTS),)  # whether the walk needs the annotations
+        needs[_ANNOTATIONS] = (tuple(((module, True),) for module in FastAPIRoles.ANNOTATION_IMPORTS),)  # whether the walk needs the annotations
         # every string, distinct group of strings, and distinct combination of
         # groups a check requires, is looked for at most once per file
         groups = tuple(dict.fromkeys(group for check_groups in needs.values() for group in check_groups))
-        needles = tuple(dict.fromkeys(needle for group in groups for needle in group))
+        needles = tuple(dict.fromkeys(needle for group in groups for term in group for needle in term))
         self.needles: tuple[Needle, ...] = needles
         self.encoded: tuple[tuple[bytes, bool], ...] = tuple((text.encode(), in_imports) for text, in_imports in needles)
-        self.groups: tuple[tuple[int, ...], ...] = tuple(tuple(needles.index(n) for n in group) for group in groups)
+        # per group, its terms; per term, the indexes of its needles
+        self.groups: tuple[tuple[tuple[int, ...], ...], ...] = tuple(
+            tuple(tuple(needles.index(n) for n in term) for term in group) for group in groups
+        )
         requirements = {code: tuple(groups.index(group) for group in check_groups) for code, check_groups in needs.items() if check_groups}
         self.requirements: tuple[tuple[int, ...], ...] = tuple(dict.fromkeys(requirements.values()))
         self.requirement_of: dict[str, int] = {code: self.requirements.index(req) for code, req in requirements.items()}
@@ -493,18 +504,21 @@ class _Plans:
                 group_hit = groups[group]
                 if group_hit is None:
                     group_hit = False
-                    for index in self.groups[group]:
-                        hit = hits[index]
-                        if hit is None:
-                            text, in_imports = needles[index]
-                            if in_imports:
-                                if imports is None:
-                                    imports = import_lines(source)
-                                hit = text in imports  # type: ignore[operator]
-                            else:
-                                hit = text in source  # type: ignore[operator]
-                            hits[index] = hit
-                        if hit:
+                    for term in self.groups[group]:
+                        for index in term:  # a module first, then its name: the name only if the module is there
+                            hit = hits[index]
+                            if hit is None:
+                                text, in_imports = needles[index]
+                                if in_imports:
+                                    if imports is None:
+                                        imports = import_lines(source)
+                                    hit = text in imports  # type: ignore[operator]
+                                else:
+                                    hit = text in source  # type: ignore[operator]
+                                hits[index] = hit
+                            if not hit:
+                                break
+                        else:
                             group_hit = True
                             break
                     groups[group] = group_hit

@@ -153,7 +153,7 @@ def _task_call(call: ast.expr, ctx: RuleContext) -> str | None:
     return None
 
 
-@rule("PBK104", needs_text=("async",), needs_text_too=("create_task", "ensure_future"), calls=CALLBACK_REGISTRARS)
+@rule("PBK104", needs_text=("async",), needs_text_too={"asyncio": ("create_task", "ensure_future")}, calls=CALLBACK_REGISTRARS)
 class DanglingTask(Check):
     def visit_Expr(self, node: ast.Expr) -> None:
         factory = _task_call(node.value, self.ctx)
@@ -642,7 +642,7 @@ class _Semaphore:
         self.escaped = False
 
 
-@rule("PBK114", needs_text=("async",), needs_text_too=("Semaphore",), calls=last_names(SPAWNERS) | SPAWNING_METHODS | {"acquire", "release", "locked"})
+@rule("PBK114", needs_text=("async",), needs_text_too={"asyncio": ("Semaphore",)}, calls=last_names(SPAWNERS) | SPAWNING_METHODS | {"acquire", "release", "locked"})
 class SemaphorePerCall(Check):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
@@ -744,7 +744,7 @@ def _mentions_cancellation(test: ast.expr) -> bool:
     return False
 
 
-@rule("PBK115", needs_text=("async",), needs_text_too=("CancelledError",))
+@rule("PBK115", needs_text=("async",), needs_text_too={"asyncio": ("CancelledError",)})
 class RaiseCancelledError(Check):
     """Raising CancelledError to stop work; re-delivering a cancellation is fine.
 

@@ -25,9 +25,9 @@ from ..model.receivers import (
     REDIS_ASYNC,
     REDIS_ASYNC_POOL,
     attribute_chain,
-    kind_texts,
+    kind_texts_by_module,
 )
-from ..model.names import covering_texts, last_name
+from ..model.names import covering_texts, last_name, texts_by_module
 from ..model.scopes import CLASS, FUNCTION, LAMBDA
 from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR, last_names
 from .registry import Check, RuleContext, rule
@@ -89,6 +89,8 @@ RESOURCES: dict[str, Spec] = {
 # PBK401-PBK404 judge only functions that create a resource, so a file must
 # name one of these (any spelling of a creation call ends in its last name)
 CREATION_TEXTS = covering_texts(last_names(RESOURCES))
+# the same by module: `ClientSession` creates nothing in a file that does not import aiohttp
+CREATION_TEXTS_BY_MODULE = texts_by_module(RESOURCES)
 RESOURCE_MODULES = ("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel")
 # PBK401: what a path operation or dependency must not build per request
 PER_REQUEST_GROUPS = frozenset({ENGINE, SYNC_ENGINE, PG_POOL, AIOHTTP, HTTPX, REDIS, REDIS_POOL})
@@ -522,7 +524,7 @@ FlowRule.analysis = ResourceFlow  # type: ignore[assignment]
 # -- PBK401 ---------------------------------------------------------------
 
 
-@rule("PBK401", needs_import=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
+@rule("PBK401", needs_import=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS_BY_MODULE)
 class PoolPerRequest(FlowRule):
     def decide(self, facts: Facts) -> None:
         fn = facts.node
@@ -567,7 +569,7 @@ def _shares_a_pool(call: ast.Call) -> bool:
 # -- PBK403 ---------------------------------------------------------------
 
 
-@rule("PBK403", needs_import=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
+@rule("PBK403", needs_import=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS_BY_MODULE)
 class LifespanResourceNotClosed(FlowRule):
     def decide(self, facts: Facts) -> None:
         if not facts.yields or not self.model.fastapi.is_lifespan(facts.node):
@@ -608,7 +610,7 @@ class LifespanResourceNotClosed(FlowRule):
 # -- PBK404 ---------------------------------------------------------------
 
 
-@rule("PBK404", needs_import=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
+@rule("PBK404", needs_import=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS_BY_MODULE)
 class HttpClientNotClosed(FlowRule):
     def decide(self, facts: Facts) -> None:
         if self.model.fastapi.is_lifespan(facts.node):
@@ -658,7 +660,7 @@ def _mentions_sqlite(expr: ast.AST | None, depth: int = 0) -> bool:
     return False
 
 
-@rule("PBK402", needs_import=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS)
+@rule("PBK402", needs_import=RESOURCE_MODULES, needs_text_too=CREATION_TEXTS_BY_MODULE)
 class MissingPoolPrePing(FlowRule):
     """Engines without ``pool_pre_ping``; a throwaway engine disposed where it is made is fine."""
 
@@ -892,7 +894,7 @@ ASYNC_CLOSE_METHODS: dict[str, frozenset[str]] = {
 }
 
 
-@rule("PBK409", needs_import=RESOURCE_MODULES, needs_text_too=kind_texts(frozenset(ASYNC_CLOSE_METHODS)), calls=CALLBACK_REGISTRARS)
+@rule("PBK409", needs_import=RESOURCE_MODULES, needs_text_too=kind_texts_by_module(frozenset(ASYNC_CLOSE_METHODS)), calls=CALLBACK_REGISTRARS)
 class CloseNotAwaited(StateKinds):
     def methods(self) -> dict[str, frozenset[str]]:
         return ASYNC_CLOSE_METHODS

@@ -105,7 +105,7 @@ def rule(
     needs_text: tuple[str, ...] = (),
     needs_import: tuple[str, ...] = (),
     needs_text_option: str | None = None,
-    needs_text_too: tuple[str, ...] = (),
+    needs_text_too: tuple[str, ...] | dict[str, tuple[str, ...]] = (),
     calls: tuple[str, ...] | frozenset[str] | None = None,
 ) -> Callable[[Any], Any]:
     """Register a check function (with node types) or a Check subclass.
@@ -115,7 +115,9 @@ def rule(
     of these modules (looked for on the lines of import statements only: for
     rules that act through qualified names); *needs_text_option*: a rule
     option whose configured names count as such strings too;
-    *needs_text_too*: the file must also contain one of these. *calls*: the
+    *needs_text_too*: the file must also contain one of these (given as
+    ``{module: names}``, a name counts only in a file importing its module,
+    as for names that mean something only as that module's). *calls*: the
     rule looks only at calls of these names (the attribute called, or the
     name called as imported): the engine hands it no other ``Call``.
     """
@@ -136,7 +138,7 @@ def rule(
             cls.needs_text = tuple(needs_text)
             cls.needs_import = tuple(needs_import)
             cls.needs_text_option = needs_text_option
-            cls.needs_text_too = tuple(needs_text_too)
+            cls.needs_text_too = {m: tuple(t) for m, t in needs_text_too.items()} if isinstance(needs_text_too, dict) else tuple(needs_text_too)
         cls.handlers = _collect_handlers(cls)
         if not cls.handlers["visit"] and not cls.handlers["leave"] and cls.finish is Check.finish:
             raise ValueError(f"{code}: the check subscribes to nothing")

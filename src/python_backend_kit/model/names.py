@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from typing import Iterable
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # Longer attribute chains (``a.b.c ...`` with thousands of parts, which only
@@ -70,6 +71,16 @@ def covering_texts(names: set[str] | frozenset[str]) -> tuple[str, ...]:
     """*names* without those that contain another (a text search for the
     shorter one finds both), sorted: for a check's ``needs_text``."""
     return tuple(sorted(name for name in names if not any(other != name and other in name for other in names)))
+
+
+def texts_by_module(qualnames: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The covering texts of the last names of *qualnames*, by top-level
+    module: such a name can mean that object only in a file importing its
+    module (``needs_text_too={module: texts}``)."""
+    names: dict[str, set[str]] = {}
+    for qualname in qualnames:
+        names.setdefault(qualname.partition(".")[0], set()).add(qualname.rpartition(".")[2])
+    return {module: covering_texts(found) for module, found in sorted(names.items())}
 
 
 def parse_annotation(text: str) -> ast.expr | None:

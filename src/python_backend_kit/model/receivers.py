@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 
-from .names import covering_texts, dotted_parts, last_name
+from .names import covering_texts, dotted_parts, last_name, texts_by_module
 
 LOOP = "asyncio.loop"
 # SQLAlchemy
@@ -188,11 +188,10 @@ CALL_RESOLVERS = {
 RESOLVED_KINDS = {_sessionmaker_kind: frozenset({ASYNC_SESSION_FACTORY, SESSION_FACTORY})}
 
 
-def kind_texts(kinds: frozenset[str] | set[str]) -> tuple[str, ...]:
-    """Strings one of which any file holding a value of one of *kinds* contains
-    (besides configured session factories): the last names of the classes,
-    factories and resolved calls that give such a value, directly or through
-    the methods of what they give (``create_async_engine(...).connect()``)."""
+def _kind_qualnames(kinds: frozenset[str] | set[str]) -> list[str]:
+    """The classes, factories and resolved calls that give a value of one of
+    *kinds*, directly or through the methods of what they give
+    (``create_async_engine(...).connect()``)."""
     wanted = set(kinds)
     grown = True
     while grown:
@@ -203,7 +202,20 @@ def kind_texts(kinds: frozenset[str] | set[str]) -> tuple[str, ...]:
                 grown = True
     qualnames = [q for table in (CLASS_KINDS, FACTORY_KINDS) for q, kind in table.items() if kind in wanted]
     qualnames += [q for q, resolver in CALL_RESOLVERS.items() if not RESOLVED_KINDS[resolver].isdisjoint(wanted)]
-    return covering_texts({q.rpartition(".")[2] for q in qualnames})
+    return qualnames
+
+
+def kind_texts(kinds: frozenset[str] | set[str]) -> tuple[str, ...]:
+    """Strings one of which any file holding a value of one of *kinds* contains
+    (besides configured session factories): the last names of what gives such
+    a value (see _kind_qualnames)."""
+    return covering_texts({q.rpartition(".")[2] for q in _kind_qualnames(kinds)})
+
+
+def kind_texts_by_module(kinds: frozenset[str] | set[str]) -> dict[str, tuple[str, ...]]:
+    """kind_texts() by the module they belong to: a value of one of *kinds*
+    needs that module imported and one of its names in the file."""
+    return texts_by_module(_kind_qualnames(kinds))
 
 _WRAPPERS = ("typing.Annotated", "typing_extensions.Annotated", "typing.Optional", "typing_extensions.Optional")
 
