@@ -491,13 +491,29 @@ class _Plans:
         self.last: tuple[str | bytes | None, _Plan | None] = (None, None)
 
     def found_in(self, source: str | bytes) -> tuple[bool, ...]:
-        """Per requirement: whether *source* holds a needle of each of its groups.
-        A needle is looked for only when a requirement still needs it."""
+        """Per requirement: whether *source* holds a term of each of its groups.
+        A needle is looked for only when a requirement still needs it, and
+        the name of a term only when its module is imported."""
         needles = self.encoded if isinstance(source, bytes) else self.needles
-        imports = None  # the import lines, cut out when a module is first looked for
         hits: list[bool | None] = [None] * len(needles)
+        imports = None  # the import lines, cut out when a module is first looked for
+
+        def hit(index: int) -> bool:
+            nonlocal imports
+            found = hits[index]
+            if found is None:
+                text, in_imports = needles[index]
+                if in_imports:
+                    if imports is None:
+                        imports = import_lines(source)
+                    found = text in imports  # type: ignore[operator]
+                else:
+                    found = text in source  # type: ignore[operator]
+                hits[index] = found
+            return found
+
         groups: list[bool | None] = [None] * len(self.groups)
-        found = []
+        met_by_requirement = []
         for requirement in self.requirements:
             met = True
             for group in requirement:
@@ -505,28 +521,18 @@ class _Plans:
                 if group_hit is None:
                     group_hit = False
                     for term in self.groups[group]:
-                        for index in term:  # a module first, then its name: the name only if the module is there
-                            hit = hits[index]
-                            if hit is None:
-                                text, in_imports = needles[index]
-                                if in_imports:
-                                    if imports is None:
-                                        imports = import_lines(source)
-                                    hit = text in imports  # type: ignore[operator]
-                                else:
-                                    hit = text in source  # type: ignore[operator]
-                                hits[index] = hit
-                            if not hit:
+                        for index in term:
+                            if not hit(index):
                                 break
-                        else:
+                        else:  # every needle of the term occurs
                             group_hit = True
                             break
                     groups[group] = group_hit
                 if not group_hit:
                     met = False
                     break
-            found.append(met)
-        return tuple(found)
+            met_by_requirement.append(met)
+        return tuple(met_by_requirement)
 
     def for_source(self, source: str | bytes | None) -> _Plan:
         last_source, last_plan = self.last
