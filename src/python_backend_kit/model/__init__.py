@@ -14,7 +14,7 @@ from typing import Callable
 from .names import BUILTIN_NAMES, MAX_DOTTED_PARTS, bind_import, bind_import_from, parse_annotation
 from .fastapi import FastAPIRoles
 from .receivers import ASYNC_SESSION_FACTORY, ReceiverKinds
-from .scopes import CLASS, MODULE, Scope, scope_kind
+from .scopes import CLASS, MODULE, Scope, parameter_names, scope_kind
 
 _Name, _Attribute = ast.Name, ast.Attribute
 _MISSING = object()
@@ -87,28 +87,23 @@ class SemanticModel:
         if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef or cls is ast.Lambda:
             args = node.args  # type: ignore[attr-defined]
             bindings = scope.bindings
-            annotated = []
-            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-                bindings[arg.arg] = None
-                if arg.annotation is not None:
-                    annotated.append(arg)
-            if args.vararg:
-                bindings[args.vararg.arg] = None
-            if args.kwarg:
-                bindings[args.kwarg.arg] = None
-            if annotated and cls is not ast.Lambda:
+            for name in parameter_names(args):
+                bindings[name] = None
+            if cls is not ast.Lambda:
                 try:
-                    self._annotated_parameters(annotated, scope)
+                    self._annotated_parameters(args, scope)
                 except RecursionError:  # absurdly nested annotations: kinds unknown
                     pass
         return scope
 
-    def _annotated_parameters(self, annotated: list[ast.arg], scope: Scope) -> None:
+    def _annotated_parameters(self, args: ast.arguments, scope: Scope) -> None:
         """Kinds of the parameters from their annotations, once every parameter is bound."""
         receivers = self.receivers
-        for arg in annotated:
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
             annotation = arg.annotation
-            if annotation.__class__ is _Name and not receivers.may_name_kind_or_alias(annotation.id):  # type: ignore[union-attr]
+            if annotation is None:
+                continue
+            if annotation.__class__ is _Name and not receivers.may_name_kind_or_alias(annotation.id):  # type: ignore[attr-defined]
                 continue  # `x: int`, the commonest annotation, rejected without a call chain
             kind = receivers.annotation_kind(annotation)
             if kind is not None:
