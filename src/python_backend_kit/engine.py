@@ -555,6 +555,11 @@ class _Plans:
             self.last = (source, plan)
         return plan
 
+    def walks(self, plan: _Plan) -> bool:
+        """Whether a file planned so is walked: not when every chosen check was
+        skipped for want of its texts."""
+        return not self.chosen or bool(plan.checks)
+
     def _wanted(self, found: tuple[bool, ...] | None) -> tuple[tuple[str, type[Check]], ...]:
         """The chosen checks whose needed texts occur (all of them without the source)."""
         if found is None:
@@ -606,7 +611,7 @@ class FileCheck:
         plans = _plans_for(settings, index_calls)
         plan = plans.for_source(source)
         # every selected check declared text this file lacks: no need to walk
-        self.nothing_to_do = bool(plans.chosen) and not plan.checks
+        self.nothing_to_do = not plans.walks(plan)
         # the checks reach the file through a weak proxy: no reference cycle
         # keeps a finished file (and its tree) alive until the cyclic GC runs
         me = weakref.proxy(self)
@@ -907,7 +912,7 @@ def needs_tree(settings: Settings, source: str | bytes) -> bool:
     check can report on it. The plan found serves the FileCheck of the same
     source object next."""
     plans = _plans_for(settings, True)
-    return not plans.chosen or bool(plans.for_source(source).checks)
+    return plans.walks(plans.for_source(source))
 
 
 def check_syntax(source: str | bytes, filename: str = "<unknown>") -> None:
