@@ -27,7 +27,7 @@ from ..model.receivers import (
     attribute_chain,
     kind_texts_by_module,
 )
-from ..model.names import covering_texts, last_name, texts_by_module
+from ..model.names import last_name, texts_by_module
 from ..model.scopes import CLASS, FUNCTION, LAMBDA
 from .common import GATHER, SHIELD, TASK_FACTORIES, WAIT_FOR, last_names
 from .registry import Check, RuleContext, rule
@@ -87,9 +87,8 @@ RESOURCES: dict[str, Spec] = {
 }
 
 # PBK401-PBK404 judge only functions that create a resource, so a file must
-# name one of these (any spelling of a creation call ends in its last name)
-CREATION_TEXTS = covering_texts(last_names(RESOURCES))
-# the same by module: `ClientSession` creates nothing in a file that does not import aiohttp
+# name one of these (any spelling of a creation call ends in its last name),
+# and import its module: `ClientSession` creates nothing where aiohttp is not imported
 CREATION_TEXTS_BY_MODULE = texts_by_module(RESOURCES)
 RESOURCE_MODULES = ("aiohttp", "httpx", "redis", "asyncpg", "sqlalchemy", "sqlmodel")
 # PBK401: what a path operation or dependency must not build per request
